@@ -1,0 +1,107 @@
+/** What every carrier (8x8, the sandbox) offers the OTP service. */
+export interface Carrier {
+  /** Name reported to callers and Okta as the provider ("8x8", "sandbox"). */
+  readonly name: string;
+  /** Whether voice calls can be placed (8x8 voice needs a whitelisted caller id). */
+  readonly voiceEnabled: boolean;
+  sendSms(message: SmsMessage, options: SendOptions): Promise<CarrierAcceptance>;
+  placeVoiceCall(call: VoiceCall, options: SendOptions): Promise<CarrierAcceptance>;
+  /** Releases connection pools; pending sends are allowed to finish. */
+  close(): Promise<void>;
+}
+
+export interface SmsMessage {
+  /** E.164 with "+". */
+  readonly to: string;
+  readonly text: string;
+  /** Our correlation id, echoed by 8x8 in receipts; at most 50 characters. */
+  readonly clientMessageId: string;
+  /** The carrier drops the message if it has not gone out by then. */
+  readonly expiresAt?: Date;
+}
+
+export interface VoiceCall {
+  /** E.164 with "+". */
+  readonly to: string;
+  /** The script read to the person. */
+  readonly text: string;
+  readonly voiceProfile: string;
+  /** How many times the carrier repeats the script. */
+  readonly repetition: number;
+  readonly expiresAt?: Date;
+}
+
+export interface SendOptions {
+  /** Aborts the carrier call; the send's outcome is then unknown unless the error says otherwise. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds the carrier call may take in total, connection included. */
+  readonly timeoutMs: number;
+}
+
+export interface CarrierAcceptance {
+  /** 8x8 SMS umid or voice sessionId. */
+  readonly providerMessageId: string;
+  /** The carrier's own word for acceptance ("QUEUED", "CREATED"). */
+  readonly providerStatus: string;
+}
+
+/**
+ * Why a carrier did not accept a send.
+ *
+ * - `invalid_destination`: the carrier says the number cannot be reached; do not retry.
+ * - `rejected`: the carrier refused this message (content, sender id, coverage); do not retry.
+ * - `misconfigured`: our credentials, subaccount or TLS are wrong; no send will work until fixed.
+ * - `rate_limited`: the carrier asked us to slow down; `retryAfterMs` says for how long.
+ * - `unavailable`: the carrier was unreachable or failed, and provably did not accept the send.
+ * - `timeout`: the deadline passed first; the send may or may not have gone out.
+ * - `unknown`: the carrier answered with something unreadable; the send may have gone out.
+ * - `disabled`: the channel is not configured on this gateway.
+ */
+export type CarrierFailure =
+  | "invalid_destination"
+  | "rejected"
+  | "misconfigured"
+  | "rate_limited"
+  | "unavailable"
+  | "timeout"
+  | "unknown"
+  | "disabled";
+
+export interface CarrierErrorInit {
+  readonly provider: string;
+  readonly providerCode?: string;
+  readonly providerErrorId?: string;
+  readonly httpStatus?: number;
+  readonly retryAfterMs?: number;
+  /** True only when the carrier certainly did not take the send (safe to retry elsewhere). */
+  readonly notSent?: boolean;
+  readonly cause?: unknown;
+}
+
+/**
+ * A carrier failure. `message` is an operator-facing description with no phone number, code or
+ * credential in it; the carrier's own text stays in `providerMessage` for logs.
+ */
+export class CarrierError extends Error {
+  readonly provider: string;
+  readonly providerCode?: string;
+  readonly providerErrorId?: string;
+  readonly httpStatus?: number;
+  readonly retryAfterMs?: number;
+  readonly notSent: boolean;
+
+  constructor(
+    readonly failure: CarrierFailure,
+    message: string,
+    init: CarrierErrorInit,
+  ) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = "CarrierError";
+    this.provider = init.provider;
+    if (init.providerCode !== undefined) this.providerCode = init.providerCode;
+    if (init.providerErrorId !== undefined) this.providerErrorId = init.providerErrorId;
+    if (init.httpStatus !== undefined) this.httpStatus = init.httpStatus;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    this.notSent = init.notSent ?? false;
+  }
+}

@@ -1,0 +1,139 @@
+import { Pool, errors as undiciErrors } from "undici";
+import { CarrierError } from "./carrier.js";
+
+/** A carrier's HTTP answer, read in full. `json` is undefined when the body is not JSON. */
+export interface CarrierHttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly contentType: string;
+  readonly json: unknown;
+}
+
+export interface CarrierHttpClient {
+  postJson(path: string, body: unknown, options: { timeoutMs: number; signal?: AbortSignal }): Promise<CarrierHttpResponse>;
+  close(): Promise<void>;
+}
+
+export interface CarrierHttpClientOptions {
+  /** "https://sms.8x8.com" */
+  readonly origin: string;
+  readonly apiKey: string;
+  readonly provider: string;
+  /** Upper bound on sockets to this host; bursts beyond it queue in the pool. */
+  readonly connections?: number;
+}
+
+// 8x8 answers are a few hundred bytes; anything far larger is not an 8x8 API answer.
+const maxBodyBytes = 64 * 1024;
+
+/**
+ * One keep-alive pool per carrier host, so a sign-in wave reuses warm TLS connections instead
+ * of paying a handshake per code. Every call is bounded by its own deadline: the pool's
+ * timeouts are only a backstop.
+ */
+export function createCarrierHttpClient(options: CarrierHttpClientOptions): CarrierHttpClient {
+  const pool = new Pool(options.origin, {
+    connections: options.connections ?? 64,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    connect: { timeout: 5_000 },
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
+  const authorization = `Bearer ${options.apiKey}`;
+  const provider = options.provider;
+
+  return {
+    async postJson(path, body, { timeoutMs, signal }) {
+      const deadline = AbortSignal.timeout(Math.max(1, timeoutMs));
+      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+      let responded = false;
+      try {
+        const res = await pool.request({
+          method: "POST",
+          path,
+          headers: {
+            authorization,
+            "content-type": "application/json",
+            accept: "application/json",
+          },
+          body: JSON.stringify(body),
+          signal: combined,
+        });
+        responded = true;
+        const text = await readBounded(res.body);
+        const contentType = String(res.headers["content-type"] ?? "");
+        return { status: res.statusCode, headers: res.headers, contentType, json: parseJson(text) };
+      } catch (err) {
+        throw toCarrierError(err, provider, responded, combined.aborted);
+      }
+    },
+    async close() {
+      await pool.close();
+    },
+  };
+}
+
+async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBodyBytes) throw new ResponseTooLarge();
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+class ResponseTooLarge extends Error {}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function toCarrierError(err: unknown, provider: string, responded: boolean, aborted: boolean): CarrierError {
+  if (err instanceof CarrierError) return err;
+  if (err instanceof ResponseTooLarge) {
+    return new CarrierError("unknown", "carrier answer too large to be an API response", { provider, cause: err });
+  }
+  if (aborted) {
+    return new CarrierError("timeout", "carrier did not answer before the deadline", { provider, cause: err });
+  }
+  const code = (err as { code?: string } | null)?.code;
+  // Refused or never-connected requests provably reached no 8x8 server.
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || err instanceof undiciErrors.ConnectTimeoutError) {
+    return new CarrierError("unavailable", "could not connect to the carrier", { provider, notSent: true, cause: err });
+  }
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    return new CarrierError("timeout", "carrier did not answer in time", { provider, cause: err });
+  }
+  return new CarrierError(
+    "unavailable",
+    responded ? "connection to the carrier broke while reading its answer" : "connection to the carrier failed",
+    { provider, cause: err },
+  );
+}
+
+/** Reads Retry-After (seconds or an HTTP date) as milliseconds; undefined when absent or junk. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Masks digit runs (phone numbers, codes) in carrier-supplied text before it is logged. */
+export function redactDigits(text: string): string {
+  return text.replace(/\+?\d[\d \-]{2,}\d/g, (m) => m.replace(/\d/g, "*"));
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,228 @@
+import { randomBytes } from "node:crypto";
+import { isSupportedCountry, type CountryCode } from "libphonenumber-js/max";
+import { z } from "zod";
+
+/** Which parts of the gateway this process serves. */
+export type GatewayRole = "all" | "facade" | "service";
+
+export interface EightByEightConfig {
+  readonly mode: "8x8";
+  readonly apiKey: string;
+  readonly sms: { readonly baseUrl: string; readonly subaccountId: string; readonly source?: string };
+  /** Undefined when no voice caller id is configured: voice sends are then refused. */
+  readonly voice?: {
+    readonly baseUrl: string;
+    readonly subaccountId: string;
+    readonly source: string;
+    readonly profileOverride?: string;
+  };
+}
+
+export interface SandboxCarrierConfig {
+  readonly mode: "sandbox";
+}
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly logLevel: string;
+  readonly role: GatewayRole;
+  readonly okta: {
+    readonly authHeader: string;
+    readonly authSecret: string;
+    /** True when the secret was made up at start-up (sandbox only) and must be shown once. */
+    readonly authSecretGenerated: boolean;
+    readonly hookBudgetMs: number;
+  };
+  readonly defaultPhoneRegion?: CountryCode;
+  readonly otpService?: { readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web" };
+  readonly carrier: EightByEightConfig | SandboxCarrierConfig;
+  readonly smsTemplate: string;
+  readonly rpcDefaultTimeoutMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+/** Thrown when the environment cannot make a working gateway; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const port = (fallback: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+const httpUrl = (fallback: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .default(fallback)
+      .transform((u) => u.replace(/\/+$/, "")),
+  );
+
+// 8x8 documents this pattern for subaccount ids; checking it here turns a typo into a start-up
+// error instead of a 404 on the first sign-in.
+const subaccountId = z.string().regex(/^[A-Za-z0-9\-._&]{3,50}$/, "must match 8x8's subaccount id pattern");
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(blankToUndefined, z.string().default("development")),
+  HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
+  HTTP_PORT: port(8080),
+  GRPC_PORT: port(8081),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+  GATEWAY_ROLE: z.preprocess(blankToUndefined, z.enum(["all", "facade", "service"]).optional()),
+  OKTA_AUTH_HEADER: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name")
+      .default("authorization")
+      .transform((h) => h.toLowerCase()),
+  ),
+  OKTA_AUTH_SECRET: z.preprocess(
+    blankToUndefined,
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
+  OKTA_HOOK_BUDGET_MS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(200, "must be at least 200")
+      .max(2900, "must stay under Okta's 3000 ms timeout (at most 2900)")
+      .default(2500),
+  ),
+  DEFAULT_PHONE_REGION: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((r) => r.toUpperCase())
+      .refine((r) => isSupportedCountry(r), "must be an ISO 3166-1 alpha-2 region such as US or GB")
+      .optional(),
+  ),
+  OTP_SERVICE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  OTP_SERVICE_PROTOCOL: z.preprocess(blankToUndefined, z.enum(["connect", "grpc", "grpc-web"]).default("connect")),
+  EIGHTBYEIGHT_API_KEY: optionalString,
+  EIGHTBYEIGHT_SUBACCOUNT_ID: z.preprocess(blankToUndefined, subaccountId.optional()),
+  EIGHTBYEIGHT_SMS_URL: httpUrl("https://sms.8x8.com"),
+  EIGHTBYEIGHT_SMS_SOURCE: z.preprocess(
+    blankToUndefined,
+    z.string().max(16, "8x8 allows at most 16 characters").optional(),
+  ),
+  EIGHTBYEIGHT_VOICE_URL: httpUrl("https://voice.8x8.com"),
+  EIGHTBYEIGHT_VOICE_SUBACCOUNT_ID: z.preprocess(blankToUndefined, subaccountId.optional()),
+  EIGHTBYEIGHT_VOICE_SOURCE: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^\+?[1-9]\d{5,14}$/, "must be a phone number in international format").optional(),
+  ),
+  EIGHTBYEIGHT_VOICE_PROFILE: optionalString,
+  OTP_SMS_TEMPLATE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((t) => t.includes("{code}"), "must contain {code}")
+      .default("Your verification code is {code}"),
+  ),
+  RPC_DEFAULT_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(100).max(60000).default(10000)),
+  SHUTDOWN_GRACE_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
+});
+
+/** Every environment variable the gateway reads (besides the standard OTEL_* ones). */
+export const configVariables = Object.keys(envSchema.shape);
+
+/**
+ * Reads the gateway's configuration from environment variables. Throws {@link ConfigError}
+ * naming every problem, so an operator fixes them in one round.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === "production";
+
+  const role: GatewayRole = e.GATEWAY_ROLE ?? (e.OTP_SERVICE_URL ? "facade" : "all");
+  if (role === "facade" && !e.OTP_SERVICE_URL) {
+    problems.push("OTP_SERVICE_URL: required when GATEWAY_ROLE=facade");
+  }
+  if (role !== "facade" && e.OTP_SERVICE_URL) {
+    problems.push(`OTP_SERVICE_URL: only used by a façade; GATEWAY_ROLE=${role} serves OtpService itself`);
+  }
+  const servesService = role !== "facade";
+  const servesHook = role !== "service";
+
+  let carrier: Config["carrier"] = { mode: "sandbox" };
+  if (servesService && e.EIGHTBYEIGHT_API_KEY) {
+    if (!e.EIGHTBYEIGHT_SUBACCOUNT_ID) problems.push("EIGHTBYEIGHT_SUBACCOUNT_ID: required with EIGHTBYEIGHT_API_KEY");
+    carrier = {
+      mode: "8x8",
+      apiKey: e.EIGHTBYEIGHT_API_KEY,
+      sms: {
+        baseUrl: e.EIGHTBYEIGHT_SMS_URL,
+        subaccountId: e.EIGHTBYEIGHT_SUBACCOUNT_ID ?? "",
+        ...(e.EIGHTBYEIGHT_SMS_SOURCE ? { source: e.EIGHTBYEIGHT_SMS_SOURCE } : {}),
+      },
+      ...(e.EIGHTBYEIGHT_VOICE_SOURCE
+        ? {
+            voice: {
+              baseUrl: e.EIGHTBYEIGHT_VOICE_URL,
+              subaccountId: e.EIGHTBYEIGHT_VOICE_SUBACCOUNT_ID ?? e.EIGHTBYEIGHT_SUBACCOUNT_ID ?? "",
+              source: e.EIGHTBYEIGHT_VOICE_SOURCE,
+              ...(e.EIGHTBYEIGHT_VOICE_PROFILE ? { profileOverride: e.EIGHTBYEIGHT_VOICE_PROFILE } : {}),
+            },
+          }
+        : {}),
+    };
+  } else if (servesService && production) {
+    problems.push(
+      "EIGHTBYEIGHT_API_KEY: required when NODE_ENV=production; the sandbox carrier delivers nothing and refuses to run in production",
+    );
+  }
+
+  const live = carrier.mode === "8x8" || role === "facade";
+  let authSecret = e.OKTA_AUTH_SECRET;
+  let authSecretGenerated = false;
+  if (servesHook && !authSecret) {
+    if (live || production) {
+      problems.push("OKTA_AUTH_SECRET: required outside the sandbox (at least 16 characters)");
+    } else {
+      authSecret = randomBytes(24).toString("base64url");
+      authSecretGenerated = true;
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    httpPort: e.HTTP_PORT,
+    grpcPort: e.GRPC_PORT,
+    logLevel: e.LOG_LEVEL,
+    role,
+    okta: {
+      authHeader: e.OKTA_AUTH_HEADER,
+      authSecret: authSecret ?? "",
+      authSecretGenerated,
+      hookBudgetMs: e.OKTA_HOOK_BUDGET_MS,
+    },
+    ...(e.DEFAULT_PHONE_REGION ? { defaultPhoneRegion: e.DEFAULT_PHONE_REGION as CountryCode } : {}),
+    ...(e.OTP_SERVICE_URL
+      ? { otpService: { url: e.OTP_SERVICE_URL.replace(/\/+$/, ""), protocol: e.OTP_SERVICE_PROTOCOL } }
+      : {}),
+    carrier,
+    smsTemplate: e.OTP_SMS_TEMPLATE,
+    rpcDefaultTimeoutMs: e.RPC_DEFAULT_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

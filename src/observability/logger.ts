@@ -1,0 +1,36 @@
+import { isSpanContextValid, trace } from "@opentelemetry/api";
+import { pino, type Logger, type LoggerOptions } from "pino";
+
+/**
+ * Pino options shared by the gateway's own logger and Fastify's: every line made inside a
+ * traced request carries `trace_id`/`span_id`, and credential headers are censored should a
+ * request ever be logged with its headers.
+ */
+export function loggerOptions(level: string, authHeader: string): LoggerOptions {
+  const header = authHeader.toLowerCase();
+  return {
+    level,
+    base: { service: "otp-gateway" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    mixin() {
+      const span = trace.getActiveSpan();
+      if (!span) return {};
+      const ctx = span.spanContext();
+      return isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+    },
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        `req.headers["${header}"]`,
+        'req.headers["x-api-key"]',
+        "headers.authorization",
+        `headers["${header}"]`,
+      ],
+      censor: "[redacted]",
+    },
+  };
+}
+
+export function createLogger(level: string, authHeader: string, destination?: NodeJS.WritableStream): Logger {
+  return destination ? pino(loggerOptions(level, authHeader), destination) : pino(loggerOptions(level, authHeader));
+}

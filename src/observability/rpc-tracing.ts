@@ -1,0 +1,113 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+} from "@opentelemetry/api";
+
+// No OpenTelemetry instrumentation sees HTTP/2 or Connect's in-process transport, so these
+// interceptors carry the trace across the RPC themselves (W3C traceparent in the RPC headers)
+// and make the client and server spans the RPC semantic conventions describe.
+
+const tracerName = "otp-gateway/rpc";
+
+const headerSetter: TextMapSetter<Headers> = {
+  set: (carrier, key, value) => carrier.set(key, value),
+};
+const headerGetter: TextMapGetter<Headers> = {
+  get: (carrier, key) => carrier.get(key) ?? undefined,
+  keys: (carrier) => [...carrier.keys()],
+};
+
+export type RpcSystem = "connect_rpc" | "grpc";
+
+// Server spans are errors only for codes that mean the server failed (OTel RPC conventions);
+// a caller's bad input is not the server's fault.
+const serverErrorCodes = new Set([Code.Unknown, Code.DeadlineExceeded, Code.Unimplemented, Code.Internal, Code.Unavailable, Code.DataLoss]);
+
+function codeName(code: Code): string {
+  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+function recordOutcome(span: Span, system: RpcSystem, err: unknown, isServer: boolean): void {
+  const code = err === undefined ? Code.Unknown : ConnectError.from(err).code;
+  if (system === "grpc") {
+    span.setAttribute("rpc.grpc.status_code", err === undefined ? 0 : code);
+  } else if (err !== undefined) {
+    span.setAttribute("rpc.connect_rpc.error_code", codeName(code));
+  }
+  if (err !== undefined && (!isServer || serverErrorCodes.has(code))) {
+    // The message is ours and fixed (no phone number or code); the cause stays out of the span.
+    span.setStatus({ code: SpanStatusCode.ERROR, message: ConnectError.from(err).rawMessage });
+  }
+}
+
+/** Client side: a CLIENT span per call and the trace context injected into the request headers. */
+export function createClientTracingInterceptor(system: RpcSystem): Interceptor {
+  const tracer = trace.getTracer(tracerName);
+  return (next) => async (req) => {
+    const name = `${req.service.typeName}/${req.method.name}`;
+    return tracer.startActiveSpan(
+      name,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { "rpc.system": system, "rpc.service": req.service.typeName, "rpc.method": req.method.name },
+      },
+      async (span) => {
+        propagation.inject(context.active(), req.header, headerSetter);
+        try {
+          const res = await next(req);
+          recordOutcome(span, system, undefined, false);
+          return res;
+        } catch (err) {
+          recordOutcome(span, system, err, false);
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  };
+}
+
+/** Server side: continues the caller's trace from the headers and makes the SERVER span. */
+export function createServerTracingInterceptor(): Interceptor {
+  const tracer = trace.getTracer(tracerName);
+  return (next) => async (req) => {
+    const system: RpcSystem = (req.header.get("content-type") ?? "").startsWith("application/grpc") ? "grpc" : "connect_rpc";
+    const active = context.active();
+    const extracted = propagation.extract(active, req.header, headerGetter);
+    // Behind an instrumented HTTP/1.1 server the active span is already the HTTP request of this
+    // same trace; nest under it rather than beside it.
+    const activeSpan = trace.getSpan(active);
+    const remote = trace.getSpan(extracted);
+    const parent =
+      activeSpan && remote && activeSpan.spanContext().traceId === remote.spanContext().traceId ? active : extracted;
+    const name = `${req.service.typeName}/${req.method.name}`;
+    return tracer.startActiveSpan(
+      name,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { "rpc.system": system, "rpc.service": req.service.typeName, "rpc.method": req.method.name },
+      },
+      parent,
+      async (span) => {
+        try {
+          const res = await next(req);
+          recordOutcome(span, system, undefined, true);
+          return res;
+        } catch (err) {
+          recordOutcome(span, system, err, true);
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  };
+}

@@ -1,0 +1,212 @@
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { trace } from "@opentelemetry/api";
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { CountryCode } from "libphonenumber-js/max";
+import { CarrierErrorDetailSchema, Channel, type OtpService } from "../../gen/otp/v1/otp_pb.js";
+import { parsePhoneNumber, PhoneNumberError } from "../phone.js";
+import { createSecretMatcher } from "./header-auth.js";
+import {
+  oktaError,
+  oktaTelephonyRequestSchema,
+  telephonyAction,
+  type OktaTelephonyAction,
+  type OktaTelephonyRequest,
+} from "./telephony-types.js";
+
+export interface OktaHookOptions {
+  readonly otpClient: Client<typeof OtpService>;
+  /** Lower-case header name Okta sends the secret in. */
+  readonly authHeader: string;
+  readonly authSecret: string;
+  /** Total time from Okta's request to our answer; under Okta's 3 s. */
+  readonly budgetMs: number;
+  readonly defaultRegion?: CountryCode;
+  /** Provider name reported when the failure gives none (for example the RPC itself failed). */
+  readonly providerName: string;
+  readonly now?: () => number;
+}
+
+// Time kept for writing our answer after the RPC gives up.
+const answerMarginMs = 100;
+const codePattern = /^[A-Za-z0-9]{4,10}$/;
+// Okta's bodies are about 1 KB; this leaves room for long templates and nothing more.
+const bodyLimit = 16 * 1024;
+
+// Short, fixed reasons for transactionMetadata: Okta may show them, so they hold no internals.
+const failureReasons: Partial<Record<Code, string>> = {
+  [Code.InvalidArgument]: "destination_refused",
+  [Code.FailedPrecondition]: "carrier_refused",
+  [Code.ResourceExhausted]: "rate_limited",
+  [Code.Unavailable]: "carrier_unavailable",
+  [Code.DeadlineExceeded]: "timeout",
+  [Code.Unknown]: "outcome_unknown",
+};
+
+declare module "fastify" {
+  interface FastifyRequest {
+    oktaReceivedAt?: number;
+  }
+}
+
+/**
+ * `POST /okta/telephony`: Okta's telephony inline hook. Answers 401 for bad credentials, 400
+ * for a request it cannot understand, and otherwise always 200 with SUCCESSFUL (the carrier
+ * accepted the send) or FAILED (so Okta falls back to its own providers).
+ */
+export const oktaHookRoutes: FastifyPluginAsync<OktaHookOptions> = async (app, opts) => {
+  const now = opts.now ?? Date.now;
+  const secretMatches = createSecretMatcher(opts.authSecret);
+
+  app.addHook("onRequest", async (req, reply) => {
+    req.oktaReceivedAt = now();
+    // Checked before the body is read, so an unauthenticated caller costs us no parsing.
+    if (!secretMatches(req.headers[opts.authHeader])) {
+      req.log.warn({ reason: "bad_credentials" }, "okta hook request refused");
+      return reply.code(401).send(oktaError("Unauthorized"));
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (err.validation) {
+      const causes = err.validation.map((v) => {
+        const missing = (v.params as { missingProperty?: string }).missingProperty;
+        const path = `${v.instancePath.replace(/^\//, "").replaceAll("/", ".")}${missing ? `${v.instancePath ? "." : ""}${missing}` : ""}`;
+        return {
+          errorSummary: `${path || "body"} ${v.message ?? "is invalid"}`,
+          reason: "INVALID_REQUEST",
+          locationType: "body" as const,
+          location: path || "body",
+        };
+      });
+      return reply.code(400).send(oktaError("The telephony request is invalid", causes));
+    }
+    if (status >= 400 && status < 500) {
+      req.log.info({ statusCode: status, errCode: err.code }, "okta hook request not understood");
+      return reply.code(status).send(oktaError(clientErrorSummary(status)));
+    }
+    // Anything unexpected still gets a well-formed FAILED, so Okta falls back instead of waiting.
+    req.log.error({ err }, "okta hook failed unexpectedly");
+    return reply.code(200).send(telephonyAction("FAILED", opts.providerName, "reason=gateway_error"));
+  });
+
+  app.post<{ Body: OktaTelephonyRequest }>(
+    "/okta/telephony",
+    { bodyLimit, schema: { body: oktaTelephonyRequestSchema } },
+    async (req, reply) => handleHook(req, reply, opts, now),
+  );
+};
+
+function clientErrorSummary(status: number): string {
+  if (status === 413) return "The telephony request is too large";
+  if (status === 415) return "The telephony request must be JSON (application/json)";
+  return "The telephony request could not be read";
+}
+
+async function handleHook(
+  req: FastifyRequest<{ Body: OktaTelephonyRequest }>,
+  reply: FastifyReply,
+  opts: OktaHookOptions,
+  now: () => number,
+): Promise<OktaTelephonyAction | ReturnType<typeof oktaError>> {
+  const body = req.body;
+  const profile = body.data.messageProfile;
+  const channel = profile.deliveryChannel.trim().toLowerCase() === "sms" ? Channel.SMS : Channel.VOICE;
+  const channelName = channel === Channel.SMS ? "sms" : "voice";
+  const preview = body.data.context?.request?.url?.value?.endsWith("/generatePreview") ?? false;
+  const log = req.log.child({
+    ...(body.eventId ? { eventId: body.eventId } : {}),
+    ...(body.requestType ? { requestType: body.requestType } : {}),
+    ...(body.data.context?.request?.id ? { oktaRequestId: body.data.context.request.id } : {}),
+    channel: channelName,
+    ...(preview ? { preview } : {}),
+  });
+  trace.getActiveSpan()?.setAttributes({
+    "okta.event_id": body.eventId ?? "",
+    "okta.request_type": body.requestType ?? "",
+    "okta.preview": preview,
+    "otp.channel": channelName,
+  });
+
+  let e164: string;
+  try {
+    const phone = parsePhoneNumber(String(profile.phoneNumber), opts.defaultRegion);
+    e164 = phone.e164;
+    trace.getActiveSpan()?.setAttribute("otp.phone.masked", phone.masked);
+  } catch (err) {
+    if (!(err instanceof PhoneNumberError)) throw err;
+    log.info({ problem: err.problem }, "okta hook request has an unusable phone number");
+    return reply.code(400).send(
+      oktaError("The phone number cannot receive a code", [
+        {
+          errorSummary: err.message,
+          reason: "INVALID_PHONE_NUMBER",
+          locationType: "body",
+          location: "data.messageProfile.phoneNumber",
+        },
+      ]),
+    );
+  }
+  const code = String(profile.otpCode).trim();
+  if (!codePattern.test(code)) {
+    log.info("okta hook request has an unusable otpCode");
+    return reply.code(400).send(
+      oktaError("The telephony request is invalid", [
+        {
+          errorSummary: "otpCode must be 4 to 10 letters or digits",
+          reason: "INVALID_REQUEST",
+          locationType: "body",
+          location: "data.messageProfile.otpCode",
+        },
+      ]),
+    );
+  }
+  // Okta's msgTemplate is already rendered; one that does not carry the code would send a
+  // useless SMS, so the gateway's own template is used instead.
+  const template = profile.msgTemplate ?? "";
+  const text = channel === Channel.SMS && template.includes(code) ? template : "";
+  if (channel === Channel.SMS && template !== "" && text === "") {
+    log.warn("msgTemplate does not contain the code; using the gateway's SMS template");
+  }
+  const expires = profile.otpExpires ? Date.parse(profile.otpExpires) : Number.NaN;
+
+  const receivedAt = req.oktaReceivedAt ?? now();
+  const timeoutMs = Math.max(1, opts.budgetMs - (now() - receivedAt) - answerMarginMs);
+  try {
+    const res = await opts.otpClient.sendOtp(
+      {
+        channel,
+        phoneNumber: e164,
+        code,
+        text,
+        locale: profile.locale ?? "",
+        idempotencyKey: body.eventId && /^[A-Za-z0-9._:-]{1,128}$/.test(body.eventId) ? body.eventId : "",
+        // A stale or clock-skewed expiry must not block the send; the carrier only uses it to
+        // drop messages that could no longer be used.
+        ...(expires > now() + 1000 ? { expiresAt: timestampFromMs(expires) } : {}),
+        purpose: body.requestType ?? "",
+        userId: body.data.userProfile?.userId ?? "",
+      },
+      { timeoutMs },
+    );
+    const latencyMs = now() - receivedAt;
+    log.info({ deliveryId: res.deliveryId, providerMessageId: res.providerMessageId, latencyMs }, "okta hook: code accepted by carrier");
+    return telephonyAction(
+      "SUCCESSFUL",
+      res.provider,
+      `deliveryId=${res.deliveryId};channel=${channelName};latencyMs=${latencyMs}`,
+      res.providerMessageId,
+    );
+  } catch (err) {
+    const ce = ConnectError.from(err);
+    const detail = ce.findDetails(CarrierErrorDetailSchema)[0];
+    const reason = failureReasons[ce.code] ?? "gateway_error";
+    const latencyMs = now() - receivedAt;
+    log.warn(
+      { code: Code[ce.code], reason, providerCode: detail?.providerCode || undefined, latencyMs },
+      "okta hook: code not sent, Okta will fall back",
+    );
+    return telephonyAction("FAILED", detail?.provider || opts.providerName, `reason=${reason};channel=${channelName}`);
+  }
+}

@@ -1,0 +1,75 @@
+import { parsePhoneNumberFromString, type CountryCode, type NumberType } from "libphonenumber-js/max";
+
+/** A destination that passed validation, in the forms the gateway needs. */
+export interface PhoneNumber {
+  /** "+447700900123": what the carrier gets and what keys are built from. Never log it. */
+  readonly e164: string;
+  /** "+44******0123": safe for logs, spans and answers. */
+  readonly masked: string;
+  /** ISO region of the number when the metadata knows it ("GB"). */
+  readonly region?: CountryCode;
+  /** libphonenumber's line type ("MOBILE", "FIXED_LINE", "PREMIUM_RATE", …) when known. */
+  readonly type?: NumberType;
+}
+
+export type PhoneNumberProblem = "missing" | "needs_region" | "invalid";
+
+/** Why a phone number was refused. The message never contains the number. */
+export class PhoneNumberError extends Error {
+  constructor(readonly problem: PhoneNumberProblem) {
+    super(
+      problem === "missing"
+        ? "phone number is missing"
+        : problem === "needs_region"
+          ? "phone number has no country code (+…) and no default region is configured"
+          : "phone number is not a valid number",
+    );
+    this.name = "PhoneNumberError";
+  }
+}
+
+// Longer input than this is not a phone number; refusing early keeps the parser's work bounded.
+const maxInputLength = 40;
+const formatting = /[\s().\-\u00a0]/g;
+
+/**
+ * Reads a destination number. "+…" is read as international. A number without "+" is read as
+ * a national number of `defaultRegion`; with no region it is refused rather than guessed,
+ * because guessing a country for "9876543210" (Okta's preview placeholder) could ring a
+ * stranger abroad at our expense.
+ */
+export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): PhoneNumber {
+  const text = input.trim();
+  if (text === "") throw new PhoneNumberError("missing");
+  if (text.length > maxInputLength) throw new PhoneNumberError("invalid");
+  const compact = text.replace(formatting, "");
+  if (!/^\+?\d+$/.test(compact)) throw new PhoneNumberError("invalid");
+  if (!compact.startsWith("+") && defaultRegion === undefined) throw new PhoneNumberError("needs_region");
+  const parsed = parsePhoneNumberFromString(compact, defaultRegion ? { defaultCountry: defaultRegion } : {});
+  if (parsed === undefined || !parsed.isValid()) throw new PhoneNumberError("invalid");
+  const e164 = parsed.number;
+  const type = parsed.getType();
+  return {
+    e164,
+    masked: maskDigits(e164, parsed.countryCallingCode.length),
+    ...(parsed.country ? { region: parsed.country } : {}),
+    ...(type ? { type } : {}),
+  };
+}
+
+/**
+ * Hides all digits but the country code and the last four: "+447911123456" → "+44******3456".
+ * Works on anything digit-like so it is safe to call on unvalidated input too.
+ */
+export function maskPhoneNumber(value: string): string {
+  const callingCode = parsePhoneNumberFromString(value.startsWith("+") ? value : `+${value}`)?.countryCallingCode;
+  return maskDigits(value, callingCode?.length ?? 2);
+}
+
+function maskDigits(value: string, countryCodeLength: number): string {
+  const digits = value.replace(/\D/g, "");
+  if (digits.length <= 6) return "+" + "*".repeat(digits.length);
+  const head = digits.slice(0, Math.min(countryCodeLength, 3));
+  const tail = digits.slice(-4);
+  return `+${head}${"*".repeat(digits.length - head.length - tail.length)}${tail}`;
+}

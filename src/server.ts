@@ -1,0 +1,71 @@
+import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { buildGateway, type GatewayApp, type GatewayDeps } from "./app.js";
+
+export interface RunningGateway {
+  readonly app: GatewayApp;
+  readonly httpPort: number;
+  /** Undefined when this process serves no OtpService (façade role). */
+  readonly grpcPort?: number;
+  /**
+   * Stops taking new connections, lets in-flight requests finish for up to the grace period,
+   * then cuts what is left and releases the carrier's connections.
+   */
+  close(): Promise<void>;
+}
+
+/** Builds the gateway and starts its listeners (HTTP/1.1 on httpPort, cleartext HTTP/2 on grpcPort). */
+export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
+  const { config, logger } = deps;
+  const app = await buildGateway(deps);
+  await app.http.listen({ host: config.host, port: config.httpPort });
+  const httpPort = (app.http.server.address() as AddressInfo).port;
+
+  let grpc: { server: Http2Server; sessions: Set<ServerHttp2Session>; port: number } | undefined;
+  if (app.grpcHandler) {
+    const server = createServer(app.grpcHandler);
+    const sessions = new Set<ServerHttp2Session>();
+    server.on("session", (session) => {
+      sessions.add(session);
+      session.once("close", () => sessions.delete(session));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.grpcPort, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    grpc = { server, sessions, port: (server.address() as AddressInfo).port };
+  }
+
+  app.readiness.listening = true;
+  logger.info({ httpPort, grpcPort: grpc?.port, role: config.role, carrier: app.carrier?.name }, "gateway listening");
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      app.readiness.shuttingDown = true;
+      const deadline = setTimeout(() => {
+        logger.warn("shutdown grace period over; closing remaining connections");
+        app.http.server.closeAllConnections();
+        for (const session of grpc?.sessions ?? []) session.destroy();
+      }, config.shutdownGraceMs);
+      deadline.unref();
+      const grpcClosed = grpc
+        ? new Promise<void>((resolve) => {
+            grpc.server.close(() => resolve());
+            // GOAWAY: clients open no new streams here, running ones complete.
+            for (const session of grpc.sessions) session.close();
+          })
+        : Promise.resolve();
+      await Promise.all([app.http.close(), grpcClosed]);
+      clearTimeout(deadline);
+      await app.carrier?.close();
+      app.readiness.listening = false;
+    })();
+    return closing;
+  };
+
+  return { app, httpPort, ...(grpc ? { grpcPort: grpc.port } : {}), close };
+}

@@ -1,0 +1,42 @@
+// Loaded before the app with `node --import ./dist/src/telemetry.js`: OpenTelemetry must patch
+// node:http and hook ESM imports before any of the gateway's modules load.
+import { register } from "node:module";
+import { FastifyOtelInstrumentation } from "@fastify/otel";
+import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import { telemetryShutdownKey } from "./observability/telemetry-shutdown.js";
+
+const env = process.env;
+const quietPaths = new Set(["/healthz", "/readyz"]);
+
+if (env.OTEL_SDK_DISABLED !== "true") {
+  register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
+
+  // Export only where an operator pointed us: with no exporter and no OTLP endpoint configured,
+  // the SDK would post to localhost:4318 and log failures forever.
+  const otlpConfigured = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  env.OTEL_TRACES_EXPORTER ??= otlpConfigured ? "otlp" : "none";
+  env.OTEL_METRICS_EXPORTER ??= "none";
+  env.OTEL_LOGS_EXPORTER ??= "none";
+  env.OTEL_SERVICE_NAME ??= "otp-gateway";
+
+  const sdk = new NodeSDK({
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => quietPaths.has((req.url ?? "").split("?")[0] ?? ""),
+      }),
+      new UndiciInstrumentation(),
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        // connect-fastify's handler promise never settles, so a handler span would never end;
+        // the RPC server interceptor makes the span for RPCs instead.
+        instrumentHandler: false,
+        instrumentHooks: false,
+        ignorePaths: (route) => quietPaths.has(route.url),
+      }),
+    ],
+  });
+  sdk.start();
+  (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] = () => sdk.shutdown();
+}

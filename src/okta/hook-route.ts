@@ -57,6 +57,8 @@ declare module "fastify" {
 export const oktaHookRoutes: FastifyPluginAsync<OktaHookOptions> = async (app, opts) => {
   const now = opts.now ?? Date.now;
   const secretMatches = createSecretMatcher(opts.authSecret);
+  // Okta only sends JSON; anything else gets a clear 415 instead of a confusing schema error.
+  app.removeContentTypeParser("text/plain");
 
   app.addHook("onRequest", async (req, reply) => {
     req.oktaReceivedAt = now();

@@ -1,0 +1,67 @@
+import { Writable } from "node:stream";
+import type { Carrier } from "../../src/carrier/carrier.js";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { startGateway, type RunningGateway } from "../../src/server.js";
+import type { Fake8x8 } from "./fake-8x8.js";
+
+export const oktaSecret = "okta-test-secret-0123456789";
+
+export interface TestGateway {
+  readonly httpUrl: string;
+  readonly grpcUrl: string;
+  /** Every log line the gateway wrote, raw JSON text. */
+  readonly logs: string[];
+  readonly running: RunningGateway;
+  close(): Promise<void>;
+}
+
+/** Environment for a gateway that sends through the fake 8x8. */
+export function fakeCarrierEnv(fake: Fake8x8): Record<string, string> {
+  return {
+    EIGHTBYEIGHT_API_KEY: fake.apiKey,
+    EIGHTBYEIGHT_SUBACCOUNT_ID: "acme_hq",
+    EIGHTBYEIGHT_SMS_URL: fake.url,
+    EIGHTBYEIGHT_SMS_SOURCE: "AcmeCorp",
+    EIGHTBYEIGHT_VOICE_URL: fake.url,
+    EIGHTBYEIGHT_VOICE_SUBACCOUNT_ID: "acme_voice",
+    EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000",
+  };
+}
+
+/** Starts a real gateway in this process on free ports, its logs captured. */
+export async function startTestGateway(
+  env: Record<string, string>,
+  options: { carrier?: Carrier; now?: () => number } = {},
+): Promise<TestGateway> {
+  const config = loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    GRPC_PORT: "0",
+    OKTA_AUTH_SECRET: oktaSecret,
+    LOG_LEVEL: "debug",
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString("utf8").split("\n").filter((l) => l !== ""));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, config.okta.authHeader, sink);
+  const running = await startGateway({
+    config,
+    logger,
+    ...(options.carrier ? { carrier: options.carrier } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    httpUrl: `http://127.0.0.1:${running.httpPort}`,
+    grpcUrl: `http://127.0.0.1:${running.grpcPort ?? 0}`,
+    logs,
+    running,
+    close: () => running.close(),
+  };
+}

@@ -203,7 +203,10 @@ async function handleHook(
   } catch (err) {
     const ce = ConnectError.from(err);
     const detail = ce.findDetails(CarrierErrorDetailSchema)[0];
-    const reason = failureReasons[ce.code] ?? "gateway_error";
+    // Without a carrier detail an Unavailable comes from the RPC hop itself (remote OtpService
+    // down), which is ours to fix, not the carrier's.
+    const reason =
+      ce.code === Code.Unavailable && detail === undefined ? "otp_service_unavailable" : (failureReasons[ce.code] ?? "gateway_error");
     const latencyMs = now() - receivedAt;
     log.warn(
       { code: Code[ce.code], reason, providerCode: detail?.providerCode || undefined, latencyMs },

@@ -1,0 +1,212 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  CarrierErrorDetailSchema,
+  Channel,
+  DeliveryStatus,
+  OtpService,
+  SendOtpRequestSchema,
+} from "../../gen/otp/v1/otp_pb.js";
+import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
+import { fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
+
+let fake: Fake8x8;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  fake = await startFake8x8();
+  gw = await startTestGateway(fakeCarrierEnv(fake));
+});
+afterAll(async () => {
+  await gw?.close();
+  await fake?.close();
+});
+afterEach(() => {
+  fake.requests.length = 0;
+  fake.answers.length = 0;
+  fake.behave({ kind: "accept" });
+});
+
+const smsRequest = {
+  channel: Channel.SMS,
+  phoneNumber: "+447911123456",
+  code: "246810",
+  idempotencyKey: "rpc-key-0001",
+};
+
+const transports: Array<[string, () => Transport]> = [
+  ["Connect over HTTP/1.1 (HTTP_PORT)", () => createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1" })],
+  ["Connect over HTTP/2 (GRPC_PORT)", () => createConnectTransport({ baseUrl: gw.grpcUrl, httpVersion: "2" })],
+  ["gRPC over HTTP/2 (GRPC_PORT)", () => createGrpcTransport({ baseUrl: gw.grpcUrl })],
+  ["gRPC-Web over HTTP/1.1 (HTTP_PORT)", () => createGrpcWebTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1" })],
+];
+
+describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) => {
+  let client: Client<typeof OtpService>;
+  beforeAll(() => {
+    client = createClient(OtpService, makeTransport());
+  });
+
+  it("sends an SMS and returns the delivery", async () => {
+    const res = await client.sendOtp(smsRequest);
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]!.body).toEqual({
+      source: "AcmeCorp",
+      destination: "+447911123456",
+      text: "Your verification code is 246810",
+      encoding: "AUTO",
+      clientMessageId: "rpc-key-0001",
+    });
+    expect(res.provider).toBe("8x8");
+    expect(res.providerMessageId).toBe((fake.answers[0] as { umid: string }).umid);
+    expect(res.status).toBe(DeliveryStatus.ACCEPTED);
+    expect(res.channel).toBe(Channel.SMS);
+    expect(res.maskedPhoneNumber).toBe("+44******3456");
+    expect(res.deliveryId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("places a voice call", async () => {
+    const res = await client.sendOtp({ ...smsRequest, channel: Channel.VOICE, locale: "en-US" });
+    expect(fake.requests[0]!.path).toBe("/api/v1/subaccounts/acme_voice/callflows");
+    expect(res.providerMessageId).toBe((fake.answers[0] as { sessionId: string }).sessionId);
+    expect(res.channel).toBe(Channel.VOICE);
+  });
+
+  it("refuses a bad number with InvalidArgument and calls no carrier", async () => {
+    const err = await client.sendOtp({ ...smsRequest, phoneNumber: "+1555" }).catch((e: unknown) => ConnectError.from(e));
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((err as ConnectError).rawMessage).toBe("phone_number: phone number is not a valid number");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("maps an 8x8 outage to Unavailable with the carrier's status in the details", async () => {
+    fake.behave({ kind: "raw", status: 503, contentType: "text/html", body: "<html>503</html>" });
+    const err = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).toBe("the carrier is unavailable");
+    const [detail] = err.findDetails(CarrierErrorDetailSchema);
+    expect(detail).toMatchObject({ provider: "8x8", httpStatus: 503, providerCode: "" });
+  });
+
+  it("maps an 8x8 refusal to FailedPrecondition, the 8x8 code kept in the details", async () => {
+    fake.behave({ kind: "sms-error", status: 400, code: 1005, message: "Invalid source" });
+    const err = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    // 1005 is a sender-id (account) problem: Internal, since the caller cannot fix it.
+    expect(err.code).toBe(Code.Internal);
+    expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ providerCode: "1005", httpStatus: 400 });
+
+    fake.behave({ kind: "sms-rejected", description: "Text value is missing" });
+    const rejected = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    expect(rejected.code).toBe(Code.FailedPrecondition);
+    expect(rejected.rawMessage).toBe("the carrier refused the message");
+    expect(rejected.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ providerCode: "REJECTED" });
+  });
+
+  it("maps 8x8's 429 to ResourceExhausted with retry_after_ms", async () => {
+    fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "2" } });
+    const err = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    expect(err.code).toBe(Code.ResourceExhausted);
+    expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ retryAfterMs: 2000, httpStatus: 429, providerCode: "429" });
+  });
+
+  it("bounds the carrier call by the caller's deadline", async () => {
+    fake.behave({ kind: "hang" });
+    const err = ConnectError.from(await client.sendOtp(smsRequest, { timeoutMs: 300 }).catch((e: unknown) => e));
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe("OtpService request validation", () => {
+  let client: Client<typeof OtpService>;
+  beforeAll(() => {
+    client = createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1" }));
+  });
+
+  it.each([
+    ["no channel", { channel: Channel.UNSPECIFIED }, "channel must be CHANNEL_SMS or CHANNEL_VOICE"],
+    ["a short code", { code: "12" }, "code must be 4 to 10 letters or digits"],
+    ["a code with spaces", { code: "12 34" }, "code must be 4 to 10 letters or digits"],
+    ["text without the code", { text: "Hello there" }, "text must contain the code (or a {code} placeholder)"],
+    ["a bad idempotency key", { idempotencyKey: "has spaces in it" }, "idempotency_key must be at most 128 characters of A-Z a-z 0-9 . _ : -"],
+    ["an expired code", { expiresAt: timestampFromMs(Date.now() - 1000) }, "expires_at is in the past: the code has already expired"],
+    ["a national number without region", { phoneNumber: "07911 123456" }, "phone_number: phone number has no country code (+…) and no default region is configured"],
+    ["an unknown region", { phoneNumber: "07911 123456", defaultRegion: "XX" }, "default_region must be an ISO 3166-1 alpha-2 region such as US"],
+  ])("refuses %s with InvalidArgument", async (_name, change, message) => {
+    const err = ConnectError.from(await client.sendOtp({ ...smsRequest, ...change }).catch((e: unknown) => e));
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage).toBe(message);
+    expect(err.rawMessage).not.toContain("7911");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("reads a national number with the request's default_region and fills a {code} placeholder", async () => {
+    await client.sendOtp({ ...smsRequest, phoneNumber: "07911 123456", defaultRegion: "gb", text: "Acme code: {code}" });
+    expect(fake.requests[0]!.body).toMatchObject({ destination: "+447911123456", text: "Acme code: 246810" });
+  });
+
+  it("hashes an idempotency key longer than 8x8's 50-character clientMessageId", async () => {
+    await client.sendOtp({ ...smsRequest, idempotencyKey: "k".repeat(100) });
+    const id = (fake.requests[0]!.body as { clientMessageId: string }).clientMessageId;
+    expect(id.length).toBeLessThanOrEqual(50);
+    expect(id).not.toContain("kkkk");
+  });
+
+  it("passes expires_at to 8x8 as the SMS expiry", async () => {
+    const expires = Date.now() + 120_000;
+    await client.sendOtp(create(SendOtpRequestSchema, { ...smsRequest, expiresAt: timestampFromMs(expires) }));
+    expect((fake.requests[0]!.body as { expiry: string }).expiry).toBe(new Date(expires).toISOString());
+  });
+});
+
+describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .proto)", () => {
+  let client: grpc.Client & Record<string, Function>;
+  beforeAll(() => {
+    const definition = protoLoader.loadSync("proto/otp/v1/otp.proto", {
+      includeDirs: ["proto"],
+      keepCase: true,
+      enums: String,
+      defaults: true,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as any;
+    client = new loaded.otp.v1.OtpService(gw.grpcUrl.replace("http://", ""), grpc.credentials.createInsecure());
+  });
+  afterAll(() => client?.close());
+
+  const call = (req: object, deadlineMs = 5000) =>
+    new Promise<{ err: grpc.ServiceError | null; res: any }>((resolve) => {
+      client.SendOtp(req, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: any) => resolve({ err, res }));
+    });
+
+  it("sends an SMS", async () => {
+    const { err, res } = await call({ channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" });
+    expect(err).toBeNull();
+    expect(res).toMatchObject({ provider: "8x8", status: "DELIVERY_STATUS_ACCEPTED", channel: "CHANNEL_SMS", masked_phone_number: "+44******3456" });
+    expect(res.provider_message_id).toBe((fake.answers[0] as { umid: string }).umid);
+    expect((fake.requests[0]!.body as { text: string }).text).toBe("Your verification code is 975310");
+  });
+
+  it("gets INVALID_ARGUMENT for a bad number and UNAVAILABLE with status details for an outage", async () => {
+    const bad = await call({ channel: "CHANNEL_SMS", phone_number: "12", code: "975310" });
+    expect(bad.err?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fake.requests).toHaveLength(0);
+
+    fake.behave({ kind: "reset" });
+    const down = await call({ channel: "CHANNEL_VOICE", phone_number: "+447911123456", code: "975310" });
+    expect(down.err?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(down.err?.details).toBe("the carrier is unavailable");
+    expect(down.err?.metadata.get("grpc-status-details-bin")).toHaveLength(1);
+  });
+
+  it("gets DEADLINE_EXCEEDED when its deadline passes while 8x8 hangs", async () => {
+    fake.behave({ kind: "hang" });
+    const { err } = await call({ channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" }, 300);
+    expect(err?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+  });
+});

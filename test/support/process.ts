@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  /** stdout and stderr lines so far. */
+  readonly output: string[];
+  readonly httpPort: number;
+  readonly grpcPort?: number;
+  readonly exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Runs the built gateway exactly as `npm start` does (node --import telemetry, dist/src/main.js)
+ * on free ports and waits for its "gateway listening" line.
+ */
+export async function spawnGateway(env: Record<string, string>, options: { telemetry?: boolean } = {}): Promise<GatewayProcess> {
+  const args = [...(options.telemetry === false ? [] : ["--import", "./dist/src/telemetry.js"]), "dist/src/main.js"];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      GRPC_PORT: "0",
+      NODE_ENV: "test",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const listening = new Promise<{ httpPort: number; grpcPort?: number }>((resolve, reject) => {
+    const onLine = (line: string) => {
+      output.push(line);
+      if (line.includes('"gateway listening"')) {
+        const parsed = JSON.parse(line) as { httpPort: number; grpcPort?: number };
+        resolve(parsed);
+      }
+    };
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let buffered = "";
+      stream.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString("utf8");
+        const lines = buffered.split("\n");
+        buffered = lines.pop() ?? "";
+        for (const l of lines) onLine(l);
+      });
+    }
+    void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening:\n${output.join("\n")}`)));
+  });
+  const ports = await listening;
+  return {
+    child,
+    output,
+    ...ports,
+    exited,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the gateway expecting it to refuse to start; resolves with its exit code and output. */
+export function runGatewayToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["dist/src/main.js"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", HTTP_PORT: "0", GRPC_PORT: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}

@@ -1,0 +1,176 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { oktaHookBody, postHook } from "./support/okta.js";
+import { startOtlpSink, type ExportedSpan, type OtlpSink } from "./support/otlp-sink.js";
+import { spawnGateway, type GatewayProcess } from "./support/process.js";
+
+// Real gateway processes started as in production (node --import telemetry), exporting OTLP/JSON
+// to an in-memory receiver; the test reads back what an SRE's collector would get.
+
+const otpCode = "730146";
+const phone = "+447911123456";
+const phoneDigits = "447911123456";
+const nationalDigits = "7911123456";
+
+let fake: Fake8x8;
+let sink: OtlpSink;
+const processes: GatewayProcess[] = [];
+
+function telemetryEnv(): Record<string, string> {
+  return {
+    OTEL_SDK_DISABLED: "false",
+    OTEL_TRACES_EXPORTER: "otlp",
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sink.url}/v1/traces`,
+    OTEL_BSP_SCHEDULE_DELAY: "50",
+    LOG_LEVEL: "debug",
+    OKTA_AUTH_SECRET: oktaSecret,
+  };
+}
+
+async function start(env: Record<string, string>): Promise<GatewayProcess> {
+  const p = await spawnGateway({ ...telemetryEnv(), ...env });
+  processes.push(p);
+  return p;
+}
+
+async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  fake = await startFake8x8();
+  sink = await startOtlpSink();
+});
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop()));
+  await fake?.close();
+  await sink?.close();
+});
+afterEach(() => {
+  fake.requests.length = 0;
+});
+
+/** Sends one hook request and returns every span of its trace once the 8x8 call is exported. */
+async function traceOfOneHookCall(hookPort: number, eventId: string, channel: string) {
+  const res = await postHook(`http://127.0.0.1:${hookPort}`, oktaHookBody({ eventId, otpCode, phoneNumber: phone, deliveryChannel: channel }));
+  expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+  const root = await waitFor(
+    () => sink.spans.find((s) => s.attributes["okta.event_id"] === eventId),
+    "the hook span carrying okta.event_id",
+  );
+  const traceId = root.traceId;
+  const carrierSpan = await waitFor(
+    () => sink.spans.find((s) => s.traceId === traceId && String(s.attributes["url.full"] ?? "").startsWith(fake.url)),
+    "the 8x8 HTTP client span in the same trace",
+  );
+  const rpcServer = await waitFor(
+    () => sink.spans.find((s) => s.traceId === traceId && s.kind === 2 && s.attributes["rpc.method"] === "SendOtp"),
+    "the RPC server span",
+  );
+  // Give the batch processors one more round to flush the parents that end last.
+  await new Promise((r) => setTimeout(r, 300));
+  const spans = sink.spans.filter((s) => s.traceId === traceId);
+  return { root, carrierSpan, rpcServer, spans };
+}
+
+function expectNoOrphans(spans: ExportedSpan[]) {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const roots = spans.filter((s) => s.parentSpanId === undefined);
+  expect(roots.map((s) => s.name)).toEqual(["POST /okta/telephony"]);
+  for (const s of spans) {
+    if (s.parentSpanId !== undefined) expect(ids.has(s.parentSpanId), `parent of ${s.name} (${s.scope}) exported`).toBe(true);
+  }
+}
+
+/** Walks from a span up to the root, returning the names on the way. */
+function ancestry(spans: ExportedSpan[], span: ExportedSpan): string[] {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const names: string[] = [];
+  let current: ExportedSpan | undefined = span;
+  while (current) {
+    names.push(current.name);
+    current = current.parentSpanId ? byId.get(current.parentSpanId) : undefined;
+  }
+  return names;
+}
+
+describe("one trace from Okta's request to the 8x8 call", () => {
+  it("in one process (in-process Connect transport)", async () => {
+    const gw = await start({ ...fakeCarrierEnv(fake), OTEL_SERVICE_NAME: "gateway-all" });
+    const { carrierSpan, rpcServer, spans } = await traceOfOneHookCall(gw.httpPort, "evtTraceInProc1", "SMS");
+    expectNoOrphans(spans);
+    expect(ancestry(spans, carrierSpan)).toEqual(
+      expect.arrayContaining(["otp.v1.OtpService/SendOtp", "POST /okta/telephony"]),
+    );
+    expect(ancestry(spans, carrierSpan).at(-1)).toBe("POST /okta/telephony");
+    expect(rpcServer.attributes).toMatchObject({
+      "rpc.system": "connect_rpc",
+      "rpc.service": "otp.v1.OtpService",
+      "rpc.method": "SendOtp",
+      "otp.channel": "sms",
+      "otp.phone.masked": "+44******3456",
+      "otp.provider": "8x8",
+      "otp.provider.message_id": expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    const hookSpan = spans.find((s) => s.attributes["okta.event_id"] === "evtTraceInProc1")!;
+    expect(hookSpan.attributes).toMatchObject({
+      "okta.request_type": "com.okta.user.telephony.mfa-verification",
+      "otp.channel": "sms",
+    });
+  });
+
+  it.each([
+    ["grpc", (s: GatewayProcess) => `http://127.0.0.1:${s.grpcPort}`],
+    ["connect", (s: GatewayProcess) => `http://127.0.0.1:${s.httpPort}`],
+  ] as const)("across two processes (façade → OtpService over %s)", async (protocol, url) => {
+    const service = await start({ ...fakeCarrierEnv(fake), GATEWAY_ROLE: "service", OTEL_SERVICE_NAME: `service-${protocol}` });
+    const facade = await start({ OTP_SERVICE_URL: url(service), OTP_SERVICE_PROTOCOL: protocol, OTEL_SERVICE_NAME: `facade-${protocol}` });
+    const eventId = `evtTraceRemote${protocol}`;
+    const { carrierSpan, rpcServer, spans } = await traceOfOneHookCall(facade.httpPort, eventId, "Voice");
+    expectNoOrphans(spans);
+    expect(carrierSpan.service).toBe(`service-${protocol}`);
+    expect(rpcServer.service).toBe(`service-${protocol}`);
+    expect(rpcServer.attributes["rpc.system"]).toBe(protocol === "grpc" ? "grpc" : "connect_rpc");
+    const rpcClient = spans.find((s) => s.kind === 3 && s.attributes["rpc.method"] === "SendOtp");
+    expect(rpcClient?.service).toBe(`facade-${protocol}`);
+    expect(ancestry(spans, carrierSpan)).toContain(rpcClient!.name);
+    expect(ancestry(spans, carrierSpan).at(-1)).toBe("POST /okta/telephony");
+  });
+
+  it("puts the 8x8 error code on the span when 8x8 refuses", async () => {
+    const gw = processes[0]!;
+    fake.behave({ kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" });
+    try {
+      const res = await postHook(`http://127.0.0.1:${gw.httpPort}`, oktaHookBody({ eventId: "evtTraceFail1", otpCode, phoneNumber: phone }));
+      expect(res.json.commands[0].value[0].status).toBe("FAILED");
+      const hook = await waitFor(() => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceFail1"), "hook span");
+      const server = await waitFor(
+        () => sink.spans.find((s) => s.traceId === hook.traceId && s.kind === 2 && s.attributes["rpc.method"] === "SendOtp"),
+        "rpc server span",
+      );
+      expect(server.attributes).toMatchObject({ "otp.provider.error_code": "1002", "rpc.connect_rpc.error_code": "invalid_argument" });
+    } finally {
+      fake.behave({ kind: "accept" });
+    }
+  });
+
+  it("leaks neither the OTP nor the full phone number into any span or log line", async () => {
+    expect(sink.spans.length).toBeGreaterThan(10);
+    const spanText = sink.spans.map((s) => s.raw).join("\n");
+    const logText = processes.flatMap((p) => p.output).join("\n");
+    expect(logText).toContain("trace_id");
+    expect(logText).toContain("+44******3456");
+    for (const text of [spanText, logText]) {
+      expect(text).not.toContain(otpCode);
+      expect(text).not.toContain(phoneDigits);
+      expect(text).not.toContain(nationalDigits);
+    }
+  });
+});

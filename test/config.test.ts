@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+const live = {
+  EIGHTBYEIGHT_API_KEY: "key",
+  EIGHTBYEIGHT_SUBACCOUNT_ID: "acme_hq",
+  OKTA_AUTH_SECRET: "0123456789abcdef",
+};
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("runs on the sandbox carrier with a generated hook secret when nothing is set", () => {
+    const config = loadConfig({});
+    expect(config.carrier).toEqual({ mode: "sandbox" });
+    expect(config.okta.authSecretGenerated).toBe(true);
+    expect(config.okta.authSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.okta.authHeader).toBe("authorization");
+    expect(config.okta.hookBudgetMs).toBe(2500);
+    expect(config.httpPort).toBe(8080);
+    expect(config.grpcPort).toBe(8081);
+    expect(config.role).toBe("all");
+  });
+
+  it("builds the live 8x8 carrier with documented defaults", () => {
+    const config = loadConfig({ ...live, EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000", EIGHTBYEIGHT_VOICE_PROFILE: "en-US-Neural2-C" });
+    expect(config.carrier).toEqual({
+      mode: "8x8",
+      apiKey: "key",
+      sms: { baseUrl: "https://sms.8x8.com", subaccountId: "acme_hq" },
+      voice: { baseUrl: "https://voice.8x8.com", subaccountId: "acme_hq", source: "+6531580000", profileOverride: "en-US-Neural2-C" },
+    });
+    expect(config.okta.authSecretGenerated).toBe(false);
+  });
+
+  it("leaves voice off when no caller id is configured", () => {
+    const config = loadConfig(live);
+    expect(config.carrier.mode === "8x8" && config.carrier.voice).toBeUndefined();
+  });
+
+  it("refuses the sandbox in production", () => {
+    expect(problems({ NODE_ENV: "production", OKTA_AUTH_SECRET: "0123456789abcdef" })).toEqual([
+      "EIGHTBYEIGHT_API_KEY: required when NODE_ENV=production; the sandbox carrier delivers nothing and refuses to run in production",
+    ]);
+  });
+
+  it("requires an Okta secret in live mode", () => {
+    expect(problems({ ...live, OKTA_AUTH_SECRET: "" })).toEqual([
+      "OKTA_AUTH_SECRET: required outside the sandbox (at least 16 characters)",
+    ]);
+  });
+
+  it("lists every problem at once", () => {
+    const found = problems({
+      HTTP_PORT: "http",
+      OKTA_HOOK_BUDGET_MS: "3000",
+      OKTA_AUTH_SECRET: "short",
+      DEFAULT_PHONE_REGION: "XX",
+      EIGHTBYEIGHT_SMS_URL: "ftp://sms",
+      EIGHTBYEIGHT_SUBACCOUNT_ID: "a/b",
+    });
+    expect(found).toHaveLength(6);
+    expect(found.join("\n")).toMatch(/HTTP_PORT/);
+    expect(found.join("\n")).toMatch(/OKTA_HOOK_BUDGET_MS: must stay under Okta's 3000 ms timeout/);
+    expect(found.join("\n")).toMatch(/DEFAULT_PHONE_REGION/);
+  });
+
+  it("needs a subaccount with an API key, and never echoes the key", () => {
+    const found = problems({ EIGHTBYEIGHT_API_KEY: "super-secret-key", OKTA_AUTH_SECRET: "0123456789abcdef" });
+    expect(found).toEqual(["EIGHTBYEIGHT_SUBACCOUNT_ID: required with EIGHTBYEIGHT_API_KEY"]);
+    expect(found.join()).not.toContain("super-secret-key");
+  });
+
+  it("makes a façade of a process with OTP_SERVICE_URL, which then needs no carrier", () => {
+    const config = loadConfig({ OTP_SERVICE_URL: "http://otp:8081/", OTP_SERVICE_PROTOCOL: "grpc", OKTA_AUTH_SECRET: "0123456789abcdef", NODE_ENV: "production" });
+    expect(config.role).toBe("facade");
+    expect(config.otpService).toEqual({ url: "http://otp:8081", protocol: "grpc" });
+    expect(problems({ OTP_SERVICE_URL: "http://otp:8081" })).toEqual([
+      "OKTA_AUTH_SECRET: required outside the sandbox (at least 16 characters)",
+    ]);
+  });
+
+  it("lets a service-only deployment run without an Okta secret", () => {
+    const config = loadConfig({ ...live, OKTA_AUTH_SECRET: "", GATEWAY_ROLE: "service" });
+    expect(config.role).toBe("service");
+  });
+});

@@ -82,6 +82,12 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     return reply.code(status).send({ error: err.message });
   });
 
+  // While draining, tell keep-alive clients to go: a socket left idle after its last answer
+  // would otherwise hold shutdown open until the grace period ends.
+  http.addHook("onSend", async (_req, reply) => {
+    if (readiness.shuttingDown) reply.header("connection", "close");
+  });
+
   http.get("/healthz", { config: { otel: false } }, async () => ({ status: "ok" }));
   http.get("/readyz", { config: { otel: false } }, async (_req, reply) => {
     const ready = readiness.listening && !readiness.shuttingDown;

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { oktaHookBody, postHook } from "./support/okta.js";
+import { runGatewayToExit, spawnGateway, type GatewayProcess } from "./support/process.js";
+
+describe("npm start on a fresh machine (no 8x8 credentials)", () => {
+  let gw: GatewayProcess;
+  beforeAll(async () => {
+    gw = await spawnGateway({}, { telemetry: true });
+  });
+  afterAll(async () => gw?.stop());
+
+  it("says loudly that nothing is delivered and prints a generated hook secret once", () => {
+    const text = gw.output.join("\n");
+    expect(text).toContain("SANDBOX CARRIER: no 8x8 credentials are set, so NO SMS OR CALL WILL BE DELIVERED");
+    expect(text.match(/Sandbox Okta hook secret/g)).toHaveLength(1);
+  });
+
+  it("serves the hook on the sandbox carrier and lists accepted sends, masked", async () => {
+    const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
+    const secret = gw.output.slice(index + 1).find((l) => l.trim() !== "")!.trim();
+    const base = `http://127.0.0.1:${gw.httpPort}`;
+
+    expect((await postHook(base, oktaHookBody(), { authorization: "wrong" })).status).toBe(401);
+    const res = await postHook(base, oktaHookBody({ otpCode: "808080", phoneNumber: "+14155552671" }), { authorization: secret });
+    expect(res.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", provider: "sandbox" });
+
+    const listed = (await (await fetch(`${base}/sandbox/messages`)).json()) as { messages: Array<Record<string, unknown>> };
+    expect(listed.messages[0]).toMatchObject({
+      channel: "sms",
+      to: "+1******2671",
+      text: "Your verification code is 808080",
+      id: res.json.commands[0].value[0].transactionId,
+    });
+    expect(JSON.stringify(listed)).not.toContain("4155552671");
+  });
+
+  it("answers the health endpoints", async () => {
+    const base = `http://127.0.0.1:${gw.httpPort}`;
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", role: "all", carrier: "sandbox" });
+  });
+});
+
+describe("start-up refusals", () => {
+  it("refuses the sandbox carrier when NODE_ENV=production", async () => {
+    const { code, output } = await runGatewayToExit({ NODE_ENV: "production", OKTA_AUTH_SECRET: oktaSecret });
+    expect(code).toBe(78);
+    expect(output).toContain("EIGHTBYEIGHT_API_KEY: required when NODE_ENV=production");
+  });
+
+  it("refuses live mode without an Okta secret", async () => {
+    const { code, output } = await runGatewayToExit({ EIGHTBYEIGHT_API_KEY: "k", EIGHTBYEIGHT_SUBACCOUNT_ID: "acme_hq" });
+    expect(code).toBe(78);
+    expect(output).toContain("OKTA_AUTH_SECRET: required outside the sandbox");
+    expect(output).not.toContain("Sandbox Okta hook secret");
+  });
+});
+
+describe("graceful shutdown on SIGTERM", () => {
+  let fake: Fake8x8;
+  beforeAll(async () => {
+    fake = await startFake8x8();
+  });
+  afterAll(async () => fake?.close());
+
+  it("answers the request in flight, refuses new connections and exits 0", async () => {
+    const gw = await spawnGateway({ ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret }, { telemetry: false });
+    const base = `http://127.0.0.1:${gw.httpPort}`;
+    fake.behave({ kind: "delay", ms: 700 });
+    const inFlight = postHook(base, oktaHookBody());
+    while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+
+    gw.child.kill("SIGTERM");
+    let refused = false;
+    for (let i = 0; i < 100 && !refused; i++) {
+      try {
+        await fetch(`${base}/healthz`, { headers: { connection: "close" } });
+        await new Promise((r) => setTimeout(r, 10));
+      } catch {
+        refused = true;
+      }
+    }
+    expect(refused).toBe(true);
+
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+    expect(await gw.exited).toBe(0);
+    expect(gw.output.join("\n")).toContain("shutdown complete");
+  });
+});

@@ -166,7 +166,8 @@ describe("OtpService request validation", () => {
 });
 
 describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .proto)", () => {
-  let client: grpc.Client & Record<string, Function>;
+  type SendOtpCallback = (err: grpc.ServiceError | null, res: any) => void;
+  let client: grpc.Client & { SendOtp(req: object, options: grpc.CallOptions, cb: SendOtpCallback): void };
   beforeAll(() => {
     const definition = protoLoader.loadSync("proto/otp/v1/otp.proto", {
       includeDirs: ["proto"],

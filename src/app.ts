@@ -4,19 +4,26 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Logger } from "pino";
 import type { Carrier } from "./carrier/carrier.js";
+import { withCircuitBreaker } from "./carrier/circuit-breaker.js";
 import { createEightByEightCarrier } from "./carrier/eightbyeight.js";
+import { defaultRetryPolicy, withRetries } from "./carrier/retry.js";
 import { createSandboxCarrier, sandboxProvider, type SandboxCarrier } from "./carrier/sandbox.js";
 import type { Config } from "./config.js";
 import { createServerTracingInterceptor } from "./observability/rpc-tracing.js";
+import { createHeaderAuthenticator, createOAuthAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
+import { createApiKeyInterceptor, createBearerInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
 import { createOtpClient } from "./otp/client.js";
 import { createOtpService, otpRoutes } from "./otp/service.js";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
 
 export interface GatewayDeps {
   readonly config: Config;
   readonly logger: Logger;
   /** The carrier to send through; built from the config when absent. Tests pass their own. */
   readonly carrier?: Carrier;
+  /** Where idempotency keys live; in memory when absent. */
+  readonly idempotency?: IdempotencyStore;
   readonly now?: () => number;
   readonly newId?: () => string;
 }
@@ -46,7 +53,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const servesService = config.role !== "facade";
   const servesHook = config.role !== "service";
 
-  const carrier = servesService ? (deps.carrier ?? createCarrier(config, deps.now)) : undefined;
+  const baseCarrier = servesService ? (deps.carrier ?? createCarrier(config, deps.now)) : undefined;
+  const carrier = baseCarrier ? resilientCarrier(baseCarrier, config, logger, deps.now) : undefined;
   const routes = carrier
     ? otpRoutes(
         createOtpService({
@@ -54,6 +62,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
           logger: logger.child({ component: "otp-service" }),
           smsTemplate: config.smsTemplate,
           defaultTimeoutMs: config.rpcDefaultTimeoutMs,
+          idempotency:
+            deps.idempotency ??
+            createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, ...(deps.now ? { now: deps.now } : {}) }),
+          idempotencyTtlMs: config.idempotency.ttlMs,
+          maxConcurrentSends: config.maxConcurrentSends,
           ...(config.defaultPhoneRegion ? { defaultRegion: config.defaultPhoneRegion } : {}),
           ...(config.carrier.mode === "8x8" && config.carrier.voice?.profileOverride
             ? { voiceProfileOverride: config.carrier.voice.profileOverride }
@@ -63,7 +76,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
         }),
       )
     : undefined;
-  const serverInterceptors = [createServerTracingInterceptor()];
+  // Network listeners check API keys; the in-process façade is trusted and named instead.
+  const networkInterceptors = [
+    createServerTracingInterceptor(),
+    createApiKeyInterceptor(config.apiKeys, config.carrier.mode === "sandbox" ? "open" : "closed"),
+  ];
+  if (routes && config.apiKeys.size === 0) {
+    logger.warn(
+      config.carrier.mode === "sandbox"
+        ? "OTP_API_KEYS is not set: OtpService accepts unauthenticated network calls (sandbox only)"
+        : "OTP_API_KEYS is not set: OtpService refuses all network calls; only the Okta hook can send",
+    );
+  }
 
   const http = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -95,22 +119,28 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
       status: ready ? "ready" : readiness.shuttingDown ? "shutting_down" : "starting",
       role: config.role,
       ...(carrier ? { carrier: carrier.name } : {}),
+      ...(carrier?.health ? { circuits: carrier.health() } : {}),
       ...(config.otpService ? { otpService: { protocol: config.otpService.protocol } } : {}),
     });
   });
 
   if (routes) {
-    await http.register(fastifyConnectPlugin, { routes, interceptors: serverInterceptors, readMaxBytes: rpcReadMaxBytes });
+    await http.register(fastifyConnectPlugin, { routes, interceptors: networkInterceptors, readMaxBytes: rpcReadMaxBytes });
   }
 
   if (servesHook) {
+    const remote = config.otpService;
     const otpClient = routes
-      ? createOtpClient({ kind: "in-process", routes })
-      : createOtpClient({ kind: "remote", url: config.otpService!.url, protocol: config.otpService!.protocol });
+      ? createOtpClient({ kind: "in-process", routes, serverInterceptors: [createFixedCallerInterceptor("okta-hook")] })
+      : createOtpClient(
+          { kind: "remote", url: remote!.url, protocol: remote!.protocol },
+          remote?.apiKey ? [createBearerInterceptor(remote.apiKey)] : [],
+        );
     await http.register(oktaHookRoutes, {
       otpClient,
-      authHeader: config.okta.authHeader,
-      authSecret: config.okta.authSecret,
+      authenticate: config.okta.oauth
+        ? createOAuthAuthenticator(config.okta.oauth)
+        : createHeaderAuthenticator(config.okta.authHeader, config.okta.authSecret),
       budgetMs: config.okta.hookBudgetMs,
       providerName: carrier?.name ?? "otp-gateway",
       ...(config.defaultPhoneRegion ? { defaultRegion: config.defaultPhoneRegion } : {}),
@@ -118,8 +148,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     });
   }
 
-  if (carrier?.name === sandboxProvider && "messages" in carrier) {
-    const sandbox = carrier as SandboxCarrier;
+  if (baseCarrier?.name === sandboxProvider && "messages" in baseCarrier) {
+    const sandbox = baseCarrier as SandboxCarrier;
     http.get("/sandbox/messages", async () => ({
       note: "sandbox carrier: nothing here was delivered to any phone",
       messages: sandbox.messages(),
@@ -129,11 +159,30 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   return {
     http,
     ...(routes
-      ? { grpcHandler: connectNodeAdapter({ routes, interceptors: serverInterceptors, readMaxBytes: rpcReadMaxBytes }) }
+      ? { grpcHandler: connectNodeAdapter({ routes, interceptors: networkInterceptors, readMaxBytes: rpcReadMaxBytes }) }
       : {}),
     ...(carrier ? { carrier } : {}),
     readiness,
   };
+}
+
+/** Retries only provably unsent attempts, and fails fast while the carrier keeps failing. */
+function resilientCarrier(base: Carrier, config: Config, logger: Logger, now?: () => number): Carrier {
+  const retrying = withRetries(base, {
+    ...defaultRetryPolicy,
+    maxRetries: config.carrierMaxRetries,
+    ...(now ? { now } : {}),
+    onRetry: (info) => logger.info(info, "retrying a send the carrier provably did not take"),
+  });
+  return withCircuitBreaker(retrying, {
+    ...config.circuitBreaker,
+    ...(now ? { now } : {}),
+    onStateChange: (channel, state, consecutiveFailures) =>
+      (state === "open" ? logger.error.bind(logger) : logger.warn.bind(logger))(
+        { channel, state, consecutiveFailures },
+        state === "open" ? `carrier ${channel} circuit opened: failing fast` : `carrier ${channel} circuit ${state}`,
+      ),
+  });
 }
 
 function createCarrier(config: Config, now?: () => number): Carrier {

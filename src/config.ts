@@ -30,6 +30,15 @@ export interface Config {
   readonly logLevel: string;
   readonly role: GatewayRole;
   readonly okta: {
+    readonly authMode: "header" | "oauth";
+    /** Set in oauth mode: how Okta's access tokens are checked. */
+    readonly oauth?: {
+      readonly issuer: string;
+      readonly audience: string;
+      readonly clientId: string;
+      readonly scope: string;
+      readonly jwksUrl: string;
+    };
     readonly authHeader: string;
     readonly authSecret: string;
     /** True when the secret was made up at start-up (sandbox only) and must be shown once. */
@@ -37,7 +46,13 @@ export interface Config {
     readonly hookBudgetMs: number;
   };
   readonly defaultPhoneRegion?: CountryCode;
-  readonly otpService?: { readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web" };
+  readonly otpService?: { readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web"; readonly apiKey?: string };
+  /** Network callers of OtpService by name → key. Empty: open in the sandbox, closed when live. */
+  readonly apiKeys: ReadonlyMap<string, string>;
+  readonly idempotency: { readonly ttlMs: number; readonly maxKeys: number };
+  readonly maxConcurrentSends: number;
+  readonly carrierMaxRetries: number;
+  readonly circuitBreaker: { readonly failureThreshold: number; readonly cooldownMs: number };
   readonly carrier: EightByEightConfig | SandboxCarrierConfig;
   readonly smsTemplate: string;
   readonly rpcDefaultTimeoutMs: number;
@@ -69,6 +84,32 @@ const httpUrl = (fallback: string) =>
 // error instead of a 404 on the first sign-in.
 const subaccountId = z.string().regex(/^[A-Za-z0-9\-._&]{3,50}$/, "must match 8x8's subaccount id pattern");
 
+const int = (fallback: number, min: number, max: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+// "billing:6f1c…,auth-service:9a2e…": named keys so the caller's name can be logged and traced.
+const apiKeyList = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const keys = new Map<string, string>();
+      for (const item of (v ?? "").split(",").map((i) => i.trim()).filter((i) => i !== "")) {
+        const sep = item.indexOf(":");
+        const name = sep > 0 ? item.slice(0, sep).trim() : "";
+        const key = sep > 0 ? item.slice(sep + 1).trim() : "";
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(name) || key.length < 16) {
+          ctx.addIssue({ code: "custom", message: "each entry must be name:key with a key of at least 16 characters" });
+          return keys;
+        }
+        if (keys.has(name)) ctx.addIssue({ code: "custom", message: `caller name ${name} is listed twice` });
+        keys.set(name, key);
+      }
+      return keys;
+    }),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.preprocess(blankToUndefined, z.string().default("development")),
   HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
@@ -87,6 +128,12 @@ const envSchema = z.object({
       .default("authorization")
       .transform((h) => h.toLowerCase()),
   ),
+  OKTA_AUTH_MODE: z.preprocess(blankToUndefined, z.enum(["header", "oauth"]).default("header")),
+  OKTA_OAUTH_ISSUER: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  OKTA_OAUTH_AUDIENCE: optionalString,
+  OKTA_OAUTH_CLIENT_ID: optionalString,
+  OKTA_OAUTH_SCOPE: optionalString,
+  OKTA_OAUTH_JWKS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/ }).optional()),
   OKTA_AUTH_SECRET: z.preprocess(
     blankToUndefined,
     z.string().min(16, "must be at least 16 characters").optional(),
@@ -131,6 +178,14 @@ const envSchema = z.object({
       .refine((t) => t.includes("{code}"), "must contain {code}")
       .default("Your verification code is {code}"),
   ),
+  OTP_SERVICE_API_KEY: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
+  OTP_API_KEYS: apiKeyList,
+  IDEMPOTENCY_TTL_MS: int(15 * 60_000, 60_000, 24 * 3_600_000),
+  IDEMPOTENCY_MAX_KEYS: int(100_000, 100, 10_000_000),
+  MAX_CONCURRENT_SENDS: int(256, 1, 100_000),
+  CARRIER_MAX_RETRIES: int(1, 0, 3),
+  CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),
+  CIRCUIT_COOLDOWN_MS: int(10_000, 100, 600_000),
   RPC_DEFAULT_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(100).max(60000).default(10000)),
   SHUTDOWN_GRACE_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
@@ -190,9 +245,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
 
   const live = carrier.mode === "8x8" || role === "facade";
+  let oauth: Config["okta"]["oauth"];
+  if (servesHook && e.OKTA_AUTH_MODE === "oauth") {
+    for (const name of ["OKTA_OAUTH_ISSUER", "OKTA_OAUTH_AUDIENCE", "OKTA_OAUTH_CLIENT_ID", "OKTA_OAUTH_SCOPE"] as const) {
+      if (!e[name]) problems.push(`${name}: required when OKTA_AUTH_MODE=oauth`);
+    }
+    const issuer = (e.OKTA_OAUTH_ISSUER ?? "").replace(/\/+$/, "");
+    oauth = {
+      issuer,
+      audience: e.OKTA_OAUTH_AUDIENCE ?? "",
+      clientId: e.OKTA_OAUTH_CLIENT_ID ?? "",
+      scope: e.OKTA_OAUTH_SCOPE ?? "",
+      // Okta custom authorization servers publish their keys here.
+      jwksUrl: e.OKTA_OAUTH_JWKS_URL ?? `${issuer}/v1/keys`,
+    };
+  }
+  if (role === "service" && carrier.mode === "8x8" && e.OTP_API_KEYS.size === 0) {
+    problems.push("OTP_API_KEYS: required for GATEWAY_ROLE=service with a live carrier (name:key,…)");
+  }
+
   let authSecret = e.OKTA_AUTH_SECRET;
   let authSecretGenerated = false;
-  if (servesHook && !authSecret) {
+  if (servesHook && e.OKTA_AUTH_MODE === "header" && !authSecret) {
     if (live || production) {
       problems.push("OKTA_AUTH_SECRET: required outside the sandbox (at least 16 characters)");
     } else {
@@ -211,6 +285,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     role,
     okta: {
+      authMode: e.OKTA_AUTH_MODE,
+      ...(oauth ? { oauth } : {}),
       authHeader: e.OKTA_AUTH_HEADER,
       authSecret: authSecret ?? "",
       authSecretGenerated,
@@ -218,8 +294,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     ...(e.DEFAULT_PHONE_REGION ? { defaultPhoneRegion: e.DEFAULT_PHONE_REGION as CountryCode } : {}),
     ...(e.OTP_SERVICE_URL
-      ? { otpService: { url: e.OTP_SERVICE_URL.replace(/\/+$/, ""), protocol: e.OTP_SERVICE_PROTOCOL } }
+      ? {
+          otpService: {
+            url: e.OTP_SERVICE_URL.replace(/\/+$/, ""),
+            protocol: e.OTP_SERVICE_PROTOCOL,
+            ...(e.OTP_SERVICE_API_KEY ? { apiKey: e.OTP_SERVICE_API_KEY } : {}),
+          },
+        }
       : {}),
+    apiKeys: e.OTP_API_KEYS,
+    idempotency: { ttlMs: e.IDEMPOTENCY_TTL_MS, maxKeys: e.IDEMPOTENCY_MAX_KEYS },
+    maxConcurrentSends: e.MAX_CONCURRENT_SENDS,
+    carrierMaxRetries: e.CARRIER_MAX_RETRIES,
+    circuitBreaker: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
     carrier,
     smsTemplate: e.OTP_SMS_TEMPLATE,
     rpcDefaultTimeoutMs: e.RPC_DEFAULT_TIMEOUT_MS,

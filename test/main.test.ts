@@ -41,7 +41,12 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", role: "all", carrier: "sandbox" });
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      role: "all",
+      carrier: "sandbox",
+      circuits: { sms: { state: "closed", consecutiveFailures: 0 }, voice: { state: "closed", consecutiveFailures: 0 } },
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
-import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { facadeApiKey, fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { startOtlpSink, type ExportedSpan, type OtlpSink } from "./support/otlp-sink.js";
 import { spawnGateway, type GatewayProcess } from "./support/process.js";
@@ -131,7 +131,12 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     ["connect", (s: GatewayProcess) => `http://127.0.0.1:${s.httpPort}`],
   ] as const)("across two processes (façade → OtpService over %s)", async (protocol, url) => {
     const service = await start({ ...fakeCarrierEnv(fake), GATEWAY_ROLE: "service", OTEL_SERVICE_NAME: `service-${protocol}` });
-    const facade = await start({ OTP_SERVICE_URL: url(service), OTP_SERVICE_PROTOCOL: protocol, OTEL_SERVICE_NAME: `facade-${protocol}` });
+    const facade = await start({
+      OTP_SERVICE_URL: url(service),
+      OTP_SERVICE_PROTOCOL: protocol,
+      OTP_SERVICE_API_KEY: facadeApiKey,
+      OTEL_SERVICE_NAME: `facade-${protocol}`,
+    });
     const eventId = `evtTraceRemote${protocol}`;
     const { carrierSpan, rpcServer, spans } = await traceOfOneHookCall(facade.httpPort, eventId, "Voice");
     expectNoOrphans(spans);

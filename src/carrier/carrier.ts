@@ -6,6 +6,8 @@ export interface Carrier {
   readonly voiceEnabled: boolean;
   sendSms(message: SmsMessage, options: SendOptions): Promise<CarrierAcceptance>;
   placeVoiceCall(call: VoiceCall, options: SendOptions): Promise<CarrierAcceptance>;
+  /** State worth showing on /readyz (circuit breakers); absent when there is none. */
+  health?(): Record<string, unknown>;
   /** Releases connection pools; pending sends are allowed to finish. */
   close(): Promise<void>;
 }

@@ -113,10 +113,12 @@ function toCarrierError(err: unknown, provider: string, responded: boolean, abor
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
     return new CarrierError("timeout", "carrier did not answer in time", { provider, cause: err });
   }
+  // A connection that broke before any answer is treated as "not accepted" (retry allowed);
+  // one that broke mid-answer may have carried an acceptance, so it is not.
   return new CarrierError(
     "unavailable",
-    responded ? "connection to the carrier broke while reading its answer" : "connection to the carrier failed",
-    { provider, cause: err },
+    responded ? "connection to the carrier broke while reading its answer" : "connection to the carrier failed before any answer",
+    { provider, notSent: !responded, cause: err },
   );
 }
 

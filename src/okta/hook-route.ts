@@ -5,7 +5,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type { CountryCode } from "libphonenumber-js/max";
 import { CarrierErrorDetailSchema, Channel, type OtpService } from "../../gen/otp/v1/otp_pb.js";
 import { parsePhoneNumber, PhoneNumberError } from "../phone.js";
-import { createSecretMatcher } from "./header-auth.js";
+import type { HookAuthenticator } from "./hook-auth.js";
 import {
   oktaError,
   oktaTelephonyRequestSchema,
@@ -16,9 +16,8 @@ import {
 
 export interface OktaHookOptions {
   readonly otpClient: Client<typeof OtpService>;
-  /** Lower-case header name Okta sends the secret in. */
-  readonly authHeader: string;
-  readonly authSecret: string;
+  /** Checks Okta's credentials (static header or OAuth access token). */
+  readonly authenticate: HookAuthenticator;
   /** Total time from Okta's request to our answer; under Okta's 3 s. */
   readonly budgetMs: number;
   readonly defaultRegion?: CountryCode;
@@ -38,6 +37,7 @@ const failureReasons: Partial<Record<Code, string>> = {
   [Code.InvalidArgument]: "destination_refused",
   [Code.FailedPrecondition]: "carrier_refused",
   [Code.ResourceExhausted]: "rate_limited",
+  [Code.AlreadyExists]: "duplicate_event",
   [Code.Unavailable]: "carrier_unavailable",
   [Code.DeadlineExceeded]: "timeout",
   [Code.Unknown]: "outcome_unknown",
@@ -56,15 +56,15 @@ declare module "fastify" {
  */
 export const oktaHookRoutes: FastifyPluginAsync<OktaHookOptions> = async (app, opts) => {
   const now = opts.now ?? Date.now;
-  const secretMatches = createSecretMatcher(opts.authSecret);
   // Okta only sends JSON; anything else gets a clear 415 instead of a confusing schema error.
   app.removeContentTypeParser("text/plain");
 
   app.addHook("onRequest", async (req, reply) => {
     req.oktaReceivedAt = now();
     // Checked before the body is read, so an unauthenticated caller costs us no parsing.
-    if (!secretMatches(req.headers[opts.authHeader])) {
-      req.log.warn({ reason: "bad_credentials" }, "okta hook request refused");
+    const refusal = await opts.authenticate(req.headers);
+    if (refusal !== undefined) {
+      req.log.warn({ reason: refusal }, "okta hook request refused");
       return reply.code(401).send(oktaError("Unauthorized"));
     }
   });
@@ -206,7 +206,11 @@ async function handleHook(
     // Without a carrier detail an Unavailable comes from the RPC hop itself (remote OtpService
     // down), which is ours to fix, not the carrier's.
     const reason =
-      ce.code === Code.Unavailable && detail === undefined ? "otp_service_unavailable" : (failureReasons[ce.code] ?? "gateway_error");
+      detail === undefined && ce.code === Code.Unavailable
+        ? "otp_service_unavailable"
+        : detail === undefined && ce.code === Code.ResourceExhausted
+          ? "overloaded"
+          : (failureReasons[ce.code] ?? "gateway_error");
     const latencyMs = now() - receivedAt;
     log.warn(
       { code: Code[ce.code], reason, providerCode: detail?.providerCode || undefined, latencyMs },

@@ -6,7 +6,12 @@ import { createClientTracingInterceptor, createServerTracingInterceptor } from "
 export type OtpClient = Client<typeof OtpService>;
 
 export type OtpClientTarget =
-  | { readonly kind: "in-process"; readonly routes: (router: ConnectRouter) => void }
+  | {
+      readonly kind: "in-process";
+      readonly routes: (router: ConnectRouter) => void;
+      /** Run after the tracing interceptor, as a network listener's would. */
+      readonly serverInterceptors?: Interceptor[];
+    }
   | { readonly kind: "remote"; readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web" };
 
 /**
@@ -22,7 +27,7 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
   if (target.kind === "in-process") {
     return createRouterTransport(target.routes, {
       transport: { interceptors: [createClientTracingInterceptor("connect_rpc"), ...extraInterceptors] },
-      router: { interceptors: [createServerTracingInterceptor()] },
+      router: { interceptors: [createServerTracingInterceptor(), ...(target.serverInterceptors ?? [])] },
     });
   }
   const http2 = target.url.startsWith("https:");

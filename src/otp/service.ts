@@ -1,18 +1,23 @@
 import { createHash, randomUUID } from "node:crypto";
+import { fromJson, toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js/max";
 import type { Logger } from "pino";
 import {
+  CarrierErrorDetailSchema,
   Channel,
   DeliveryStatus,
   OtpService,
+  SendOtpResponseSchema,
   type SendOtpRequest,
   type SendOtpResponse,
 } from "../../gen/otp/v1/otp_pb.js";
 import { CarrierError, type Carrier, type CarrierAcceptance } from "../carrier/carrier.js";
 import { parsePhoneNumber, PhoneNumberError, type PhoneNumber } from "../phone.js";
+import type { IdempotencyStore, RecordedOutcome } from "../store/idempotency-store.js";
+import { callerKey } from "./caller.js";
 import { connectErrorFromCarrier } from "./errors.js";
 import { smsText } from "./sms-text.js";
 import { voiceProfileFor, voiceScript } from "./voice-script.js";
@@ -28,6 +33,12 @@ export interface OtpServiceDeps {
   readonly voiceProfileOverride?: string;
   /** Carrier time budget for callers that set no deadline. */
   readonly defaultTimeoutMs: number;
+  /** Makes sends with an idempotency key happen at most once. */
+  readonly idempotency?: IdempotencyStore;
+  /** How long an idempotency key's answer is remembered. */
+  readonly idempotencyTtlMs?: number;
+  /** Sends in flight at once; more are refused at once with ResourceExhausted. */
+  readonly maxConcurrentSends?: number;
 }
 
 // Time kept back from the caller's deadline so our answer still reaches them before it expires.
@@ -36,106 +47,207 @@ const codePattern = /^[A-Za-z0-9]{4,10}$/;
 const keyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const maxTextLength = 1000;
 
-/** The OtpService handlers: validate, then hand the send to the carrier. */
+/** The OtpService handlers: validate, deduplicate, then hand the send to the carrier. */
 export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpService> {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
+  const ttlMs = deps.idempotencyTtlMs ?? 15 * 60_000;
+  const maxInFlight = deps.maxConcurrentSends ?? Infinity;
+  let inFlight = 0;
+
+  async function deliver(req: SendOtpRequest, send: ValidSend, ctx: HandlerContext, caller: string): Promise<SendOtpResponse> {
+    // Queuing past this point would only make every caller miss its deadline; a quick refusal
+    // lets Okta fall back while the gateway catches up.
+    if (inFlight >= maxInFlight) {
+      deps.logger.warn({ inFlight, caller }, "overloaded: send refused");
+      throw new ConnectError("the gateway is overloaded; try again shortly", Code.ResourceExhausted);
+    }
+    inFlight += 1;
+    try {
+      return await deliverNow(req, send, ctx, caller);
+    } finally {
+      inFlight -= 1;
+    }
+  }
+
+  async function deliverNow(req: SendOtpRequest, send: ValidSend, ctx: HandlerContext, caller: string): Promise<SendOtpResponse> {
+    const started = now();
+    const deliveryId = newId();
+    const channelName = send.channel === Channel.SMS ? "sms" : "voice";
+    const span = trace.getActiveSpan();
+    span?.setAttributes({
+      "otp.delivery_id": deliveryId,
+      "otp.caller": caller,
+      "otp.channel": channelName,
+      "otp.phone.masked": send.phone.masked,
+      ...(send.phone.region ? { "otp.phone.region": send.phone.region } : {}),
+      ...(req.purpose ? { "otp.purpose": req.purpose } : {}),
+    });
+    const log = deps.logger.child({
+      deliveryId,
+      caller,
+      channel: channelName,
+      to: send.phone.masked,
+      ...(req.purpose ? { purpose: req.purpose } : {}),
+      ...(req.userId ? { userId: req.userId } : {}),
+    });
+
+    const remaining = ctx.timeoutMs();
+    const timeoutMs = Math.max(1, Math.min(deps.defaultTimeoutMs, (remaining ?? Infinity) - answerMarginMs));
+    const options = { timeoutMs, signal: ctx.signal };
+    let accepted: CarrierAcceptance;
+    try {
+      accepted =
+        send.channel === Channel.SMS
+          ? await deps.carrier.sendSms(
+              {
+                to: send.phone.e164,
+                text: send.text,
+                clientMessageId: clientMessageId(req.idempotencyKey, deliveryId),
+                ...(send.expiresAt ? { expiresAt: send.expiresAt } : {}),
+              },
+              options,
+            )
+          : await deps.carrier.placeVoiceCall(
+              {
+                to: send.phone.e164,
+                text: voiceScript(req.code),
+                voiceProfile: voiceProfileFor(req.locale, deps.voiceProfileOverride),
+                repetition: 1,
+                ...(send.expiresAt ? { expiresAt: send.expiresAt } : {}),
+              },
+              options,
+            );
+    } catch (err) {
+      if (!(err instanceof CarrierError)) throw err;
+      span?.setAttributes({
+        "otp.provider": err.provider,
+        "otp.carrier.failure": err.failure,
+        ...(err.providerCode ? { "otp.provider.error_code": err.providerCode } : {}),
+        ...(err.providerErrorId ? { "otp.provider.error_id": err.providerErrorId } : {}),
+        ...(err.httpStatus ? { "otp.provider.http_status": err.httpStatus } : {}),
+      });
+      log.warn(
+        {
+          provider: err.provider,
+          failure: err.failure,
+          providerCode: err.providerCode,
+          providerErrorId: err.providerErrorId,
+          httpStatus: err.httpStatus,
+          latencyMs: now() - started,
+        },
+        `carrier did not accept the send: ${err.message}`,
+      );
+      throw err;
+    }
+
+    span?.setAttributes({
+      "otp.provider": deps.carrier.name,
+      "otp.provider.message_id": accepted.providerMessageId,
+      "otp.provider.status": accepted.providerStatus,
+    });
+    log.info(
+      {
+        provider: deps.carrier.name,
+        providerMessageId: accepted.providerMessageId,
+        providerStatus: accepted.providerStatus,
+        latencyMs: now() - started,
+      },
+      "carrier accepted the send",
+    );
+    return {
+      $typeName: "otp.v1.SendOtpResponse",
+      deliveryId,
+      provider: deps.carrier.name,
+      providerMessageId: accepted.providerMessageId,
+      status: DeliveryStatus.ACCEPTED,
+      channel: send.channel,
+      maskedPhoneNumber: send.phone.masked,
+    };
+  }
+
+  /** Sends once per key: repeats get the recorded answer, or wait for the first to finish. */
+  async function deliverOnce(req: SendOtpRequest, send: ValidSend, ctx: HandlerContext, caller: string, store: IdempotencyStore) {
+    const key = `${caller}:${req.idempotencyKey}`;
+    const fingerprint = fingerprintOf(send, req);
+    const log = deps.logger.child({ caller, idempotencyKey: req.idempotencyKey });
+    // Two rounds: a repeat that waited on a first attempt which was then released may claim.
+    for (let round = 0; round < 2; round++) {
+      let claim;
+      try {
+        claim = await store.claim(key, fingerprint, ttlMs);
+      } catch (err) {
+        // Sending twice is bad; not sending at all locks a person out, which is worse.
+        log.warn({ err }, "idempotency store unavailable; sending without duplicate protection");
+        return deliver(req, send, ctx, caller);
+      }
+      if (claim.claimed) return settleAfter(store, key, deliver(req, send, ctx, caller), log);
+
+      const record = claim.record.outcome ? claim.record : await store.wait(key, (ctx.timeoutMs() ?? deps.defaultTimeoutMs) - answerMarginMs, ctx.signal);
+      if (record && record.fingerprint !== fingerprint) {
+        throw new ConnectError("idempotency_key was already used for a different request", Code.AlreadyExists);
+      }
+      if (record?.outcome) {
+        trace.getActiveSpan()?.setAttribute("otp.idempotent_replay", true);
+        log.info("repeat of an earlier request: replaying its answer");
+        return replay(record.outcome);
+      }
+      if (ctx.signal.aborted || (ctx.timeoutMs() ?? 1) <= answerMarginMs) break;
+    }
+    throw new ConnectError("an identical request is still in progress", Code.DeadlineExceeded);
+  }
+
+  async function settleAfter(store: IdempotencyStore, key: string, sending: Promise<SendOtpResponse>, log: Logger) {
+    let outcome: RecordedOutcome;
+    try {
+      const res = await sending;
+      outcome = { kind: "ok", response: toJson(SendOtpResponseSchema, res) };
+    } catch (err) {
+      // Only failures where the carrier provably took nothing are forgotten, so a retry may
+      // send; anything that may have gone out is replayed instead of sent again.
+      if (!(err instanceof CarrierError) || err.notSent) {
+        await store.release(key).catch((e: unknown) => log.warn({ err: e }, "could not release idempotency key"));
+        throw err;
+      }
+      const ce = connectErrorFromCarrier(err);
+      const detail = ce.findDetails(CarrierErrorDetailSchema)[0];
+      outcome = {
+        kind: "error",
+        code: ce.code,
+        message: ce.rawMessage,
+        ...(detail ? { detail: toJson(CarrierErrorDetailSchema, detail) } : {}),
+      };
+    }
+    await store.settle(key, outcome, ttlMs).catch((e: unknown) => log.warn({ err: e }, "could not record idempotent answer"));
+    return replay(outcome);
+  }
 
   return {
     async sendOtp(req: SendOtpRequest, ctx: HandlerContext): Promise<SendOtpResponse> {
-      const started = now();
       const send = validate(req, deps, now());
-      const deliveryId = newId();
-      const span = trace.getActiveSpan();
-      span?.setAttributes({
-        "otp.delivery_id": deliveryId,
-        "otp.channel": send.channel === Channel.SMS ? "sms" : "voice",
-        "otp.phone.masked": send.phone.masked,
-        ...(send.phone.region ? { "otp.phone.region": send.phone.region } : {}),
-        ...(req.purpose ? { "otp.purpose": req.purpose } : {}),
-      });
-      const log = deps.logger.child({
-        deliveryId,
-        channel: send.channel === Channel.SMS ? "sms" : "voice",
-        to: send.phone.masked,
-        ...(req.purpose ? { purpose: req.purpose } : {}),
-        ...(req.userId ? { userId: req.userId } : {}),
-      });
-
-      const remaining = ctx.timeoutMs();
-      const timeoutMs = Math.max(1, Math.min(deps.defaultTimeoutMs, (remaining ?? Infinity) - answerMarginMs));
-      const options = { timeoutMs, signal: ctx.signal };
-      let accepted: CarrierAcceptance;
+      const caller = ctx.values.get(callerKey);
       try {
-        accepted =
-          send.channel === Channel.SMS
-            ? await deps.carrier.sendSms(
-                {
-                  to: send.phone.e164,
-                  text: send.text,
-                  clientMessageId: clientMessageId(req.idempotencyKey, deliveryId),
-                  ...(send.expiresAt ? { expiresAt: send.expiresAt } : {}),
-                },
-                options,
-              )
-            : await deps.carrier.placeVoiceCall(
-                {
-                  to: send.phone.e164,
-                  text: voiceScript(req.code),
-                  voiceProfile: voiceProfileFor(req.locale, deps.voiceProfileOverride),
-                  repetition: 1,
-                  ...(send.expiresAt ? { expiresAt: send.expiresAt } : {}),
-                },
-                options,
-              );
+        return req.idempotencyKey !== "" && deps.idempotency
+          ? await deliverOnce(req, send, ctx, caller, deps.idempotency)
+          : await deliver(req, send, ctx, caller);
       } catch (err) {
-        if (!(err instanceof CarrierError)) throw err;
-        span?.setAttributes({
-          "otp.provider": err.provider,
-          "otp.carrier.failure": err.failure,
-          ...(err.providerCode ? { "otp.provider.error_code": err.providerCode } : {}),
-          ...(err.providerErrorId ? { "otp.provider.error_id": err.providerErrorId } : {}),
-          ...(err.httpStatus ? { "otp.provider.http_status": err.httpStatus } : {}),
-        });
-        log.warn(
-          {
-            provider: err.provider,
-            failure: err.failure,
-            providerCode: err.providerCode,
-            providerErrorId: err.providerErrorId,
-            httpStatus: err.httpStatus,
-            latencyMs: now() - started,
-          },
-          `carrier did not accept the send: ${err.message}`,
-        );
-        throw connectErrorFromCarrier(err);
+        throw err instanceof CarrierError ? connectErrorFromCarrier(err) : err;
       }
-
-      span?.setAttributes({
-        "otp.provider": deps.carrier.name,
-        "otp.provider.message_id": accepted.providerMessageId,
-        "otp.provider.status": accepted.providerStatus,
-      });
-      log.info(
-        {
-          provider: deps.carrier.name,
-          providerMessageId: accepted.providerMessageId,
-          providerStatus: accepted.providerStatus,
-          latencyMs: now() - started,
-        },
-        "carrier accepted the send",
-      );
-      return {
-        $typeName: "otp.v1.SendOtpResponse",
-        deliveryId,
-        provider: deps.carrier.name,
-        providerMessageId: accepted.providerMessageId,
-        status: DeliveryStatus.ACCEPTED,
-        channel: send.channel,
-        maskedPhoneNumber: send.phone.masked,
-      };
     },
   };
+}
+
+/** Rebuilds the recorded answer: the response, or the same error with the same detail. */
+function replay(outcome: RecordedOutcome): SendOtpResponse {
+  if (outcome.kind === "ok") return fromJson(SendOtpResponseSchema, outcome.response);
+  const details = outcome.detail ? [{ desc: CarrierErrorDetailSchema, value: fromJson(CarrierErrorDetailSchema, outcome.detail) }] : [];
+  throw new ConnectError(outcome.message, outcome.code as Code, undefined, details);
+}
+
+function fingerprintOf(send: ValidSend, req: SendOtpRequest): string {
+  return createHash("sha256")
+    .update([send.channel, send.phone.e164, req.code, send.text, req.locale].join("\u0000"))
+    .digest("base64url");
 }
 
 /** Mounts OtpService on a Connect router. */

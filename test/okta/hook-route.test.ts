@@ -8,7 +8,8 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   fake = await startFake8x8();
-  gw = await startTestGateway(fakeCarrierEnv(fake));
+  // The failure table trips the carrier again and again; the breaker has its own tests.
+  gw = await startTestGateway({ ...fakeCarrierEnv(fake), CIRCUIT_FAILURE_THRESHOLD: "1000" });
 });
 afterAll(async () => {
   await gw?.close();
@@ -127,26 +128,27 @@ describe("Okta telephony hook: happy paths", () => {
 });
 
 describe("Okta telephony hook: 8x8 failures answer FAILED so Okta falls back", () => {
-  const cases: Array<[string, "SMS" | "Voice", FakeBehaviour, string]> = [
-    ["SMS 200 with status REJECTED", "SMS", { kind: "sms-rejected", description: "Invalid Source value" }, "carrier_refused"],
-    ["SMS 400 code 1002 (bad MSISDN)", "SMS", { kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" }, "destination_refused"],
-    ["SMS 401 code 1200 (bad API key)", "SMS", { kind: "sms-error", status: 401, code: 1200, message: "Request was not authenticated properly" }, "gateway_error"],
-    ["SMS 429 with Retry-After", "SMS", { kind: "sms-error", status: 429, code: 429, message: "Quota exceeded. Please try again in 1 second(s).", headers: { "retry-after": "1" } }, "rate_limited"],
-    ["SMS 500 code 2000", "SMS", { kind: "sms-error", status: 500, code: 2000, message: "Internal error" }, "carrier_unavailable"],
-    ["HTML 503 from a load balancer", "SMS", { kind: "raw", status: 503, contentType: "text/html", body: "<html><body><h1>503 Service Unavailable</h1></body></html>" }, "carrier_unavailable"],
-    ["200 with malformed JSON", "SMS", { kind: "raw", status: 200, contentType: "application/json", body: '{"umid": "abc", "status": ' }, "outcome_unknown"],
-    ["200 with an empty body", "SMS", { kind: "raw", status: 200, contentType: "application/json", body: "" }, "outcome_unknown"],
-    ["connection reset", "SMS", { kind: "reset" }, "carrier_unavailable"],
-    ["voice NOT_CREATED -1017 (bad destination)", "Voice", { kind: "voice-error", status: 400, statusCode: -1017, statusMessage: "Invalid destination MSISDN" }, "destination_refused"],
-    ["voice NOT_CREATED -1014 (caller id not allowed)", "Voice", { kind: "voice-error", status: 422, statusCode: -1014, statusMessage: "Source not allowed" }, "gateway_error"],
-    ["voice NOT_CREATED -9999 (HTTP 500)", "Voice", { kind: "voice-error", status: 500, statusCode: -9999, statusMessage: "Unknown" }, "carrier_unavailable"],
-    ["voice 200 without a session", "Voice", { kind: "raw", status: 200, contentType: "application/json", body: "{}" }, "outcome_unknown"],
+  // The last column is how many calls 8x8 gets: one retry only where it provably took nothing.
+  const cases: Array<[string, "SMS" | "Voice", FakeBehaviour, string, number]> = [
+    ["SMS 200 with status REJECTED", "SMS", { kind: "sms-rejected", description: "Invalid Source value" }, "carrier_refused", 1],
+    ["SMS 400 code 1002 (bad MSISDN)", "SMS", { kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" }, "destination_refused", 1],
+    ["SMS 401 code 1200 (bad API key)", "SMS", { kind: "sms-error", status: 401, code: 1200, message: "Request was not authenticated properly" }, "gateway_error", 1],
+    ["SMS 429 with Retry-After", "SMS", { kind: "sms-error", status: 429, code: 429, message: "Quota exceeded. Please try again in 1 second(s).", headers: { "retry-after": "5" } }, "rate_limited", 1],
+    ["SMS 500 code 2000", "SMS", { kind: "sms-error", status: 500, code: 2000, message: "Internal error" }, "carrier_unavailable", 1],
+    ["HTML 503 from a load balancer", "SMS", { kind: "raw", status: 503, contentType: "text/html", body: "<html><body><h1>503 Service Unavailable</h1></body></html>" }, "carrier_unavailable", 2],
+    ["200 with malformed JSON", "SMS", { kind: "raw", status: 200, contentType: "application/json", body: '{"umid": "abc", "status": ' }, "outcome_unknown", 1],
+    ["200 with an empty body", "SMS", { kind: "raw", status: 200, contentType: "application/json", body: "" }, "outcome_unknown", 1],
+    ["connection reset", "SMS", { kind: "reset" }, "carrier_unavailable", 2],
+    ["voice NOT_CREATED -1017 (bad destination)", "Voice", { kind: "voice-error", status: 400, statusCode: -1017, statusMessage: "Invalid destination MSISDN" }, "destination_refused", 1],
+    ["voice NOT_CREATED -1014 (caller id not allowed)", "Voice", { kind: "voice-error", status: 422, statusCode: -1014, statusMessage: "Source not allowed" }, "gateway_error", 1],
+    ["voice NOT_CREATED -9999 (HTTP 500)", "Voice", { kind: "voice-error", status: 500, statusCode: -9999, statusMessage: "Unknown" }, "carrier_unavailable", 1],
+    ["voice 200 without a session", "Voice", { kind: "raw", status: 200, contentType: "application/json", body: "{}" }, "outcome_unknown", 1],
   ];
 
-  it.each(cases)("%s → FAILED (%s)", async (_name, channel, behaviour, reason) => {
+  it.each(cases)("%s → FAILED (%s), %i call(s) to 8x8", async (_name, channel, behaviour, reason, calls) => {
     fake.behave(behaviour);
     const res = await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: channel }));
-    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests).toHaveLength(calls);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       commands: [

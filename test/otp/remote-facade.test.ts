@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
-import { fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { facadeApiKey, fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";
 
 // The same code deployed twice: a service-only gateway that talks to 8x8, and a façade-only
@@ -29,7 +29,7 @@ describe.each([
 ] as const)("façade → OtpService over %s (%s)", (protocol, _port, url) => {
   let facade: TestGateway;
   beforeAll(async () => {
-    facade = await startTestGateway({ OTP_SERVICE_URL: url(service), OTP_SERVICE_PROTOCOL: protocol });
+    facade = await startTestGateway({ OTP_SERVICE_URL: url(service), OTP_SERVICE_PROTOCOL: protocol, OTP_SERVICE_API_KEY: facadeApiKey });
   });
   afterAll(async () => facade?.close());
 

@@ -13,7 +13,8 @@ import {
   SendOtpRequestSchema,
 } from "../../gen/otp/v1/otp_pb.js";
 import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
-import { fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { createBearerInterceptor } from "../../src/otp/api-key-auth.js";
+import { fakeCarrierEnv, rpcApiKey, startTestGateway, type TestGateway } from "../support/gateway.js";
 
 let fake: Fake8x8;
 let gw: TestGateway;
@@ -32,18 +33,22 @@ afterEach(() => {
   fake.behave({ kind: "accept" });
 });
 
-const smsRequest = {
+let keys = 0;
+/** A fresh request each time: a repeated idempotency key would replay the first answer. */
+const sms = (change: object = {}) => ({
   channel: Channel.SMS,
   phoneNumber: "+447911123456",
   code: "246810",
-  idempotencyKey: "rpc-key-0001",
-};
+  idempotencyKey: `rpc-key-${++keys}`,
+  ...change,
+});
 
+const interceptors = [createBearerInterceptor(rpcApiKey)];
 const transports: Array<[string, () => Transport]> = [
-  ["Connect over HTTP/1.1 (HTTP_PORT)", () => createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1" })],
-  ["Connect over HTTP/2 (GRPC_PORT)", () => createConnectTransport({ baseUrl: gw.grpcUrl, httpVersion: "2" })],
-  ["gRPC over HTTP/2 (GRPC_PORT)", () => createGrpcTransport({ baseUrl: gw.grpcUrl })],
-  ["gRPC-Web over HTTP/1.1 (HTTP_PORT)", () => createGrpcWebTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1" })],
+  ["Connect over HTTP/1.1 (HTTP_PORT)", () => createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors })],
+  ["Connect over HTTP/2 (GRPC_PORT)", () => createConnectTransport({ baseUrl: gw.grpcUrl, httpVersion: "2", interceptors })],
+  ["gRPC over HTTP/2 (GRPC_PORT)", () => createGrpcTransport({ baseUrl: gw.grpcUrl, interceptors })],
+  ["gRPC-Web over HTTP/1.1 (HTTP_PORT)", () => createGrpcWebTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors })],
 ];
 
 describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) => {
@@ -53,14 +58,14 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
   });
 
   it("sends an SMS and returns the delivery", async () => {
-    const res = await client.sendOtp(smsRequest);
+    const res = await client.sendOtp(sms({ idempotencyKey: "" }));
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]!.body).toEqual({
       source: "AcmeCorp",
       destination: "+447911123456",
       text: "Your verification code is 246810",
       encoding: "AUTO",
-      clientMessageId: "rpc-key-0001",
+      clientMessageId: res.deliveryId,
     });
     expect(res.provider).toBe("8x8");
     expect(res.providerMessageId).toBe((fake.answers[0] as { umid: string }).umid);
@@ -71,14 +76,14 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
   });
 
   it("places a voice call", async () => {
-    const res = await client.sendOtp({ ...smsRequest, channel: Channel.VOICE, locale: "en-US" });
+    const res = await client.sendOtp(sms({ channel: Channel.VOICE, locale: "en-US" }));
     expect(fake.requests[0]!.path).toBe("/api/v1/subaccounts/acme_voice/callflows");
     expect(res.providerMessageId).toBe((fake.answers[0] as { sessionId: string }).sessionId);
     expect(res.channel).toBe(Channel.VOICE);
   });
 
   it("refuses a bad number with InvalidArgument and calls no carrier", async () => {
-    const err = await client.sendOtp({ ...smsRequest, phoneNumber: "+1555" }).catch((e: unknown) => ConnectError.from(e));
+    const err = await client.sendOtp(sms({ phoneNumber: "+1555" })).catch((e: unknown) => ConnectError.from(e));
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.InvalidArgument);
     expect((err as ConnectError).rawMessage).toBe("phone_number: phone number is not a valid number");
@@ -87,7 +92,7 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
 
   it("maps an 8x8 outage to Unavailable with the carrier's status in the details", async () => {
     fake.behave({ kind: "raw", status: 503, contentType: "text/html", body: "<html>503</html>" });
-    const err = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    const err = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     expect(err.code).toBe(Code.Unavailable);
     expect(err.rawMessage).toBe("the carrier is unavailable");
     const [detail] = err.findDetails(CarrierErrorDetailSchema);
@@ -96,13 +101,13 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
 
   it("maps an 8x8 refusal to FailedPrecondition, the 8x8 code kept in the details", async () => {
     fake.behave({ kind: "sms-error", status: 400, code: 1005, message: "Invalid source" });
-    const err = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    const err = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     // 1005 is a sender-id (account) problem: Internal, since the caller cannot fix it.
     expect(err.code).toBe(Code.Internal);
     expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ providerCode: "1005", httpStatus: 400 });
 
     fake.behave({ kind: "sms-rejected", description: "Text value is missing" });
-    const rejected = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    const rejected = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     expect(rejected.code).toBe(Code.FailedPrecondition);
     expect(rejected.rawMessage).toBe("the carrier refused the message");
     expect(rejected.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ providerCode: "REJECTED" });
@@ -110,14 +115,14 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
 
   it("maps 8x8's 429 to ResourceExhausted with retry_after_ms", async () => {
     fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "2" } });
-    const err = ConnectError.from(await client.sendOtp(smsRequest).catch((e: unknown) => e));
+    const err = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     expect(err.code).toBe(Code.ResourceExhausted);
     expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ retryAfterMs: 2000, httpStatus: 429, providerCode: "429" });
   });
 
   it("bounds the carrier call by the caller's deadline", async () => {
     fake.behave({ kind: "hang" });
-    const err = ConnectError.from(await client.sendOtp(smsRequest, { timeoutMs: 300 }).catch((e: unknown) => e));
+    const err = ConnectError.from(await client.sendOtp(sms(), { timeoutMs: 300 }).catch((e: unknown) => e));
     expect(err.code).toBe(Code.DeadlineExceeded);
     expect(fake.requests).toHaveLength(1);
   });
@@ -126,7 +131,7 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
 describe("OtpService request validation", () => {
   let client: Client<typeof OtpService>;
   beforeAll(() => {
-    client = createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1" }));
+    client = createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors }));
   });
 
   it.each([
@@ -139,7 +144,7 @@ describe("OtpService request validation", () => {
     ["a national number without region", { phoneNumber: "07911 123456" }, "phone_number: phone number has no country code (+…) and no default region is configured"],
     ["an unknown region", { phoneNumber: "07911 123456", defaultRegion: "XX" }, "default_region must be an ISO 3166-1 alpha-2 region such as US"],
   ])("refuses %s with InvalidArgument", async (_name, change, message) => {
-    const err = ConnectError.from(await client.sendOtp({ ...smsRequest, ...change }).catch((e: unknown) => e));
+    const err = ConnectError.from(await client.sendOtp(sms({ ...change })).catch((e: unknown) => e));
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toBe(message);
     expect(err.rawMessage).not.toContain("7911");
@@ -147,12 +152,12 @@ describe("OtpService request validation", () => {
   });
 
   it("reads a national number with the request's default_region and fills a {code} placeholder", async () => {
-    await client.sendOtp({ ...smsRequest, phoneNumber: "07911 123456", defaultRegion: "gb", text: "Acme code: {code}" });
+    await client.sendOtp(sms({ phoneNumber: "07911 123456", defaultRegion: "gb", text: "Acme code: {code}" }));
     expect(fake.requests[0]!.body).toMatchObject({ destination: "+447911123456", text: "Acme code: 246810" });
   });
 
   it("hashes an idempotency key longer than 8x8's 50-character clientMessageId", async () => {
-    await client.sendOtp({ ...smsRequest, idempotencyKey: "k".repeat(100) });
+    await client.sendOtp(sms({ idempotencyKey: "k".repeat(100) }));
     const id = (fake.requests[0]!.body as { clientMessageId: string }).clientMessageId;
     expect(id.length).toBeLessThanOrEqual(50);
     expect(id).not.toContain("kkkk");
@@ -160,14 +165,16 @@ describe("OtpService request validation", () => {
 
   it("passes expires_at to 8x8 as the SMS expiry", async () => {
     const expires = Date.now() + 120_000;
-    await client.sendOtp(create(SendOtpRequestSchema, { ...smsRequest, expiresAt: timestampFromMs(expires) }));
+    await client.sendOtp(create(SendOtpRequestSchema, sms({ expiresAt: timestampFromMs(expires) })));
     expect((fake.requests[0]!.body as { expiry: string }).expiry).toBe(new Date(expires).toISOString());
   });
 });
 
 describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .proto)", () => {
   type SendOtpCallback = (err: grpc.ServiceError | null, res: any) => void;
-  let client: grpc.Client & { SendOtp(req: object, options: grpc.CallOptions, cb: SendOtpCallback): void };
+  let client: grpc.Client & {
+    SendOtp(req: object, metadata: grpc.Metadata, options: grpc.CallOptions, cb: SendOtpCallback): void;
+  };
   beforeAll(() => {
     const definition = protoLoader.loadSync("proto/otp/v1/otp.proto", {
       includeDirs: ["proto"],
@@ -182,7 +189,9 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
 
   const call = (req: object, deadlineMs = 5000) =>
     new Promise<{ err: grpc.ServiceError | null; res: any }>((resolve) => {
-      client.SendOtp(req, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: any) => resolve({ err, res }));
+      const metadata = new grpc.Metadata();
+      metadata.set("authorization", `Bearer ${rpcApiKey}`);
+      client.SendOtp(req, metadata, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: any) => resolve({ err, res }));
     });
 
   it("sends an SMS", async () => {

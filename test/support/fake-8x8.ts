@@ -33,8 +33,10 @@ export interface Fake8x8 {
   readonly requests: RecordedRequest[];
   /** The JSON bodies the fake answered with, in order. */
   readonly answers: unknown[];
-  /** Sets the answer for every following request until changed. */
+  /** Sets the answer for every following request until changed (and clears queued ones). */
   behave(behaviour: FakeBehaviour): void;
+  /** Queues one-shot answers used, in order, before the standing one. */
+  behaveNext(...behaviours: FakeBehaviour[]): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
     json(res, status, body, headers);
   };
   let behaviour: FakeBehaviour = { kind: "accept" };
+  const queued: FakeBehaviour[] = [];
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
@@ -64,7 +67,7 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
         body = undefined;
       }
       requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, rawBody });
-      void answer(req, res, body, behaviour);
+      void answer(req, res, body, queued.shift() ?? behaviour);
     });
   });
   server.on("connection", (s) => {
@@ -144,6 +147,10 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
     answers,
     behave: (b) => {
       behaviour = b;
+      queued.length = 0;
+    },
+    behaveNext: (...bs) => {
+      queued.push(...bs);
     },
     close: () =>
       new Promise<void>((resolve) => {

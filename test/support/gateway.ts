@@ -6,6 +6,9 @@ import { startGateway, type RunningGateway } from "../../src/server.js";
 import type { Fake8x8 } from "./fake-8x8.js";
 
 export const oktaSecret = "okta-test-secret-0123456789";
+/** The API key network RPC callers use in tests (caller name "test-client"). */
+export const rpcApiKey = "test-rpc-api-key-0123456789";
+export const facadeApiKey = "test-facade-api-key-01234567";
 
 export interface TestGateway {
   readonly httpUrl: string;
@@ -26,6 +29,7 @@ export function fakeCarrierEnv(fake: Fake8x8): Record<string, string> {
     EIGHTBYEIGHT_VOICE_URL: fake.url,
     EIGHTBYEIGHT_VOICE_SUBACCOUNT_ID: "acme_voice",
     EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000",
+    OTP_API_KEYS: `test-client:${rpcApiKey},facade:${facadeApiKey}`,
   };
 }
 

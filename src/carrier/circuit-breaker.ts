@@ -1,0 +1,101 @@
+import { CarrierError, type Carrier, type CarrierFailure, type SendOptions } from "./carrier.js";
+
+export interface CircuitBreakerOptions {
+  /** Consecutive carrier failures that open the circuit. */
+  readonly failureThreshold: number;
+  /** How long an open circuit fails fast before one trial send is let through. */
+  readonly cooldownMs: number;
+  readonly now?: () => number;
+  readonly onStateChange?: (channel: string, state: CircuitState, consecutiveFailures: number) => void;
+}
+
+export type CircuitState = "closed" | "open" | "half_open";
+
+export interface CircuitHealth {
+  readonly state: CircuitState;
+  readonly consecutiveFailures: number;
+  /** While open: when the next trial send is allowed (ISO time). */
+  readonly retryAt?: string;
+}
+
+// Failures that say the carrier is unwell. Refusals (bad number, rejected text) and rate
+// limits come from a carrier that is working, so they do not count.
+const unhealthy = new Set<CarrierFailure>(["unavailable", "timeout", "unknown"]);
+
+/**
+ * Fails fast while 8x8 keeps failing, so Okta falls back at once instead of waiting out its
+ * budget on every sign-in; after the cool-down one trial send decides whether to close again.
+ * SMS and voice are separate circuits (separate 8x8 hosts).
+ */
+export function withCircuitBreaker(inner: Carrier, options: CircuitBreakerOptions): Carrier & { health(): Record<string, CircuitHealth> } {
+  const now = options.now ?? Date.now;
+  const circuits = { sms: newCircuit(), voice: newCircuit() };
+
+  function newCircuit() {
+    return { state: "closed" as CircuitState, failures: 0, openedAt: 0, trialInFlight: false };
+  }
+
+  function setState(channel: keyof typeof circuits, state: CircuitState) {
+    const c = circuits[channel];
+    if (c.state === state) return;
+    c.state = state;
+    options.onStateChange?.(channel, state, c.failures);
+  }
+
+  async function guarded<T>(channel: keyof typeof circuits, send: () => Promise<T>, sendOptions: SendOptions): Promise<T> {
+    const c = circuits[channel];
+    let trial = false;
+    if (c.state !== "closed") {
+      const coolingDown = now() - c.openedAt < options.cooldownMs;
+      if (coolingDown || c.trialInFlight) {
+        throw new CarrierError("unavailable", `carrier ${channel} circuit is open after repeated failures; not called`, {
+          provider: inner.name,
+          notSent: true,
+        });
+      }
+      setState(channel, "half_open");
+      c.trialInFlight = true;
+      trial = true;
+    }
+    try {
+      const result = await send();
+      c.failures = 0;
+      setState(channel, "closed");
+      return result;
+    } catch (err) {
+      // A caller that gave up says nothing about the carrier.
+      const counts = err instanceof CarrierError && unhealthy.has(err.failure) && !sendOptions.signal?.aborted;
+      if (counts) {
+        c.failures += 1;
+        if (trial || c.failures >= options.failureThreshold) {
+          c.openedAt = now();
+          setState(channel, "open");
+        }
+      } else if (err instanceof CarrierError && !unhealthy.has(err.failure)) {
+        c.failures = 0;
+        setState(channel, "closed");
+      }
+      throw err;
+    } finally {
+      if (trial) c.trialInFlight = false;
+    }
+  }
+
+  function health(channel: keyof typeof circuits): CircuitHealth {
+    const c = circuits[channel];
+    return {
+      state: c.state,
+      consecutiveFailures: c.failures,
+      ...(c.state === "open" ? { retryAt: new Date(c.openedAt + options.cooldownMs).toISOString() } : {}),
+    };
+  }
+
+  return {
+    name: inner.name,
+    voiceEnabled: inner.voiceEnabled,
+    sendSms: (message, o) => guarded("sms", () => inner.sendSms(message, o), o),
+    placeVoiceCall: (call, o) => guarded("voice", () => inner.placeVoiceCall(call, o), o),
+    health: () => ({ sms: health("sms"), voice: health("voice") }),
+    close: () => inner.close(),
+  };
+}

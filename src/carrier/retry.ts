@@ -1,0 +1,58 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { CarrierError, type Carrier, type SendOptions } from "./carrier.js";
+
+export interface RetryPolicy {
+  /** Extra attempts after the first; each only where the carrier provably took nothing. */
+  readonly maxRetries: number;
+  /** A retry is skipped unless at least this much of the deadline is left for it. */
+  readonly minAttemptMs: number;
+  /** Pause before retrying a send that never reached the carrier (refused, reset, LB 503). */
+  readonly backoffMs: number;
+  readonly now?: () => number;
+  readonly onRetry?: (info: { failure: string; waitMs: number; attempt: number }) => void;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxRetries: 1, minAttemptMs: 250, backoffMs: 50 };
+
+/**
+ * Retries a send only when the carrier provably did not accept it (`notSent`): connection
+ * refused, reset before any answer, a load balancer's 503, or a 429 whose Retry-After still
+ * fits the deadline. Anything that may have gone out is never retried: no idempotency key
+ * exists at 8x8, so a retry could deliver the code twice.
+ */
+export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPolicy): Carrier {
+  const now = policy.now ?? Date.now;
+
+  async function attempt<T>(send: (options: SendOptions) => Promise<T>, options: SendOptions): Promise<T> {
+    const deadline = now() + options.timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send({ ...options, timeoutMs: Math.max(1, deadline - now()) });
+      } catch (err) {
+        const waitMs = retryWait(err, policy);
+        if (waitMs === undefined || attempt > policy.maxRetries || options.signal?.aborted) throw err;
+        if (deadline - now() - waitMs < policy.minAttemptMs) throw err;
+        policy.onRetry?.({ failure: (err as CarrierError).failure, waitMs, attempt });
+        if (waitMs > 0) await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  return {
+    name: inner.name,
+    voiceEnabled: inner.voiceEnabled,
+    sendSms: (message, options) => attempt((o) => inner.sendSms(message, o), options),
+    placeVoiceCall: (call, options) => attempt((o) => inner.placeVoiceCall(call, o), options),
+    ...(inner.health ? { health: () => inner.health!() } : {}),
+    close: () => inner.close(),
+  };
+}
+
+function retryWait(err: unknown, policy: RetryPolicy): number | undefined {
+  if (!(err instanceof CarrierError) || !err.notSent) return undefined;
+  if (err.failure === "unavailable") return policy.backoffMs;
+  if (err.failure === "rate_limited") return err.retryAfterMs;
+  return undefined;
+}

@@ -1,0 +1,7 @@
+import { createContextKey } from "@connectrpc/connect";
+
+/**
+ * Who is calling OtpService: the API key's name for network callers, "okta-hook" for the
+ * in-process façade. Idempotency keys are scoped by it, and it is put on spans and logs.
+ */
+export const callerKey = createContextKey<string>("anonymous", { description: "OtpService caller name" });

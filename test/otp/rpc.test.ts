@@ -21,7 +21,7 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   fake = await startFake8x8();
-  gw = await startTestGateway(fakeCarrierEnv(fake));
+  gw = await startTestGateway({ ...fakeCarrierEnv(fake), CIRCUIT_FAILURE_THRESHOLD: "1000" });
 });
 afterAll(async () => {
   await gw?.close();

@@ -22,6 +22,8 @@ export interface OktaOAuthOptions {
   readonly jwksUrl: string;
   /** Allowed clock difference for exp/nbf/iat, in seconds. */
   readonly clockToleranceSec?: number;
+  /** Least time between two JWKS fetches, so tokens naming random key ids cannot flood the issuer. */
+  readonly jwksCooldownMs?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export function createOAuthAuthenticator(options: OktaOAuthOptions): HookAuthent
   // The JWKS fetch happens inside Okta's 3 s budget, so it gets a short timeout.
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
     timeoutDuration: 1000,
-    cooldownDuration: 30_000,
+    cooldownDuration: options.jwksCooldownMs ?? 30_000,
     cacheMaxAge: 10 * 60_000,
   });
   return async (headers) => {

@@ -4,7 +4,7 @@ import { trace } from "@opentelemetry/api";
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { CountryCode } from "libphonenumber-js/max";
 import { CarrierErrorDetailSchema, Channel, type OtpService } from "../../gen/otp/v1/otp_pb.js";
-import { parsePhoneNumber, PhoneNumberError } from "../phone.js";
+import { assertReachable, parsePhoneNumber, PhoneNumberError } from "../phone.js";
 import type { HookAuthenticator } from "./hook-auth.js";
 import {
   oktaError,
@@ -134,6 +134,7 @@ async function handleHook(
   let e164: string;
   try {
     const phone = parsePhoneNumber(String(profile.phoneNumber), opts.defaultRegion);
+    assertReachable(phone, channelName);
     e164 = phone.e164;
     trace.getActiveSpan()?.setAttribute("otp.phone.masked", phone.masked);
   } catch (err) {

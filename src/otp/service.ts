@@ -15,7 +15,7 @@ import {
   type SendOtpResponse,
 } from "../../gen/otp/v1/otp_pb.js";
 import { CarrierError, type Carrier, type CarrierAcceptance } from "../carrier/carrier.js";
-import { parsePhoneNumber, PhoneNumberError, type PhoneNumber } from "../phone.js";
+import { assertReachable, parsePhoneNumber, PhoneNumberError, type PhoneNumber } from "../phone.js";
 import type { IdempotencyStore, RecordedOutcome } from "../store/idempotency-store.js";
 import { callerKey } from "./caller.js";
 import { connectErrorFromCarrier } from "./errors.js";
@@ -290,6 +290,7 @@ function validate(req: SendOtpRequest, deps: OtpServiceDeps, now: number): Valid
   let phone: PhoneNumber;
   try {
     phone = parsePhoneNumber(req.phoneNumber, region);
+    assertReachable(phone, req.channel === Channel.SMS ? "sms" : "voice");
   } catch (err) {
     if (err instanceof PhoneNumberError) throw invalid(`phone_number: ${err.message}`);
     throw err;

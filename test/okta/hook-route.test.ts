@@ -246,6 +246,27 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it.each([
+    ["a US premium-rate number", "+19005550123", "SMS"],
+    ["a UK premium-rate number", "+448712345678", "Voice"],
+    ["a toll-free number", "+18005550199", "Voice"],
+    ["a pager", "+447640123456", "SMS"],
+    ["a UK landline, by SMS", "+441212345678", "SMS"],
+  ])("refuses %s before any money is spent", async (_name, phoneNumber, deliveryChannel) => {
+    const res = await postHook(gw.httpUrl, oktaHookBody({ phoneNumber, deliveryChannel }));
+    expect(res.status).toBe(400);
+    expect(res.json.error.errorCauses[0]).toMatchObject({
+      errorSummary: "phone number's line type cannot receive a code on this channel",
+      reason: "INVALID_PHONE_NUMBER",
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("calls a landline by voice", async () => {
+    const res = await postHook(gw.httpUrl, oktaHookBody({ phoneNumber: "+441212345678", deliveryChannel: "Voice" }));
+    expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+  });
+
   it("refuses an otpCode that is not 4-10 letters or digits", async () => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ otpCode: "12" }));
     expect(res.status).toBe(400);

@@ -143,6 +143,7 @@ describe("OtpService request validation", () => {
     ["an expired code", { expiresAt: timestampFromMs(Date.now() - 1000) }, "expires_at is in the past: the code has already expired"],
     ["a national number without region", { phoneNumber: "07911 123456" }, "phone_number: phone number has no country code (+…) and no default region is configured"],
     ["an unknown region", { phoneNumber: "07911 123456", defaultRegion: "XX" }, "default_region must be an ISO 3166-1 alpha-2 region such as US"],
+    ["a premium-rate number", { phoneNumber: "+448712345678" }, "phone_number: phone number's line type cannot receive a code on this channel"],
   ])("refuses %s with InvalidArgument", async (_name, change, message) => {
     const err = ConnectError.from(await client.sendOtp(sms({ ...change })).catch((e: unknown) => e));
     expect(err.code).toBe(Code.InvalidArgument);

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
@@ -72,12 +73,12 @@ describe("graceful shutdown on SIGTERM", () => {
   });
   afterAll(async () => fake?.close());
 
-  it("answers the request in flight, refuses new connections and exits 0", async () => {
+  it("answers every request in flight, refuses new connections and exits 0", async () => {
     const gw = await spawnGateway({ ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret }, { telemetry: false });
     const base = `http://127.0.0.1:${gw.httpPort}`;
     fake.behave({ kind: "delay", ms: 700 });
-    const inFlight = postHook(base, oktaHookBody());
-    while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const inFlight = Array.from({ length: 20 }, () => postHook(base, oktaHookBody()));
+    while (fake.requests.length < 20) await new Promise((r) => setTimeout(r, 10));
 
     gw.child.kill("SIGTERM");
     let refused = false;
@@ -91,10 +92,25 @@ describe("graceful shutdown on SIGTERM", () => {
     }
     expect(refused).toBe(true);
 
-    const res = await inFlight;
-    expect(res.status).toBe(200);
-    expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((a) => a.json.commands[0].value[0].status)).toEqual(Array(20).fill("SUCCESSFUL"));
+    expect(fake.requests).toHaveLength(20);
     expect(await gw.exited).toBe(0);
     expect(gw.output.join("\n")).toContain("shutdown complete");
+    fake.behave({ kind: "accept" });
+    fake.requests.length = 0;
+  });
+
+  it("cuts a connection that never finishes its request once SHUTDOWN_GRACE_MS is over", async () => {
+    const gw = await spawnGateway({ ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret, SHUTDOWN_GRACE_MS: "500" }, { telemetry: false });
+    // A client that sends half a request and stalls (as a slow or broken client would).
+    const socket = connect(gw.httpPort, "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    socket.write(`POST /okta/telephony HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nauthorization: ${oktaSecret}\r\n\r\n{"data":`);
+    await new Promise((r) => setTimeout(r, 100));
+    gw.child.kill("SIGTERM");
+    expect(await gw.exited).toBe(0);
+    expect(gw.output.join("\n")).toContain("shutdown grace period over");
+    socket.destroy();
   });
 });

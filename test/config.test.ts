@@ -89,7 +89,37 @@ describe("loadConfig", () => {
   });
 
   it("lets a service-only deployment run without an Okta secret", () => {
-    const config = loadConfig({ ...live, OKTA_AUTH_SECRET: "", GATEWAY_ROLE: "service" });
+    const config = loadConfig({ ...live, OKTA_AUTH_SECRET: "", GATEWAY_ROLE: "service", OTP_API_KEYS: "billing:0123456789abcdef" });
     expect(config.role).toBe("service");
+    expect([...config.apiKeys]).toEqual([["billing", "0123456789abcdef"]]);
+  });
+
+  it("requires API keys for a live service-only deployment and checks their shape", () => {
+    expect(problems({ ...live, GATEWAY_ROLE: "service" })).toEqual([
+      "OTP_API_KEYS: required for GATEWAY_ROLE=service with a live carrier (name:key,…)",
+    ]);
+    expect(problems({ OTP_API_KEYS: "billing:short" })).toEqual([
+      "OTP_API_KEYS: each entry must be name:key with a key of at least 16 characters",
+    ]);
+    expect(problems({ OTP_API_KEYS: "a:0123456789abcdef,a:fedcba9876543210" })).toEqual(["OTP_API_KEYS: caller name a is listed twice"]);
+  });
+
+  it("needs the issuer, audience, client id and scope in OAuth mode, and derives the JWKS URL", () => {
+    expect(problems({ ...live, OKTA_AUTH_SECRET: "", OKTA_AUTH_MODE: "oauth" })).toEqual([
+      "OKTA_OAUTH_ISSUER: required when OKTA_AUTH_MODE=oauth",
+      "OKTA_OAUTH_AUDIENCE: required when OKTA_AUTH_MODE=oauth",
+      "OKTA_OAUTH_CLIENT_ID: required when OKTA_AUTH_MODE=oauth",
+      "OKTA_OAUTH_SCOPE: required when OKTA_AUTH_MODE=oauth",
+    ]);
+    const config = loadConfig({
+      ...live,
+      OKTA_AUTH_SECRET: "",
+      OKTA_AUTH_MODE: "oauth",
+      OKTA_OAUTH_ISSUER: "https://acme.okta.com/oauth2/aus1/",
+      OKTA_OAUTH_AUDIENCE: "api://otp",
+      OKTA_OAUTH_CLIENT_ID: "0oa1",
+      OKTA_OAUTH_SCOPE: "okta.telephony.hook",
+    });
+    expect(config.okta.oauth?.jwksUrl).toBe("https://acme.okta.com/oauth2/aus1/v1/keys");
   });
 });

@@ -36,6 +36,8 @@ export async function spawnGateway(env: Record<string, string>, options: { telem
   const listening = new Promise<{ httpPort: number; grpcPort?: number }>((resolve, reject) => {
     const onLine = (line: string) => {
       output.push(line);
+      // Long runs (the soak) would otherwise keep every line; tests stay far below this.
+      if (output.length > 50_000) output.splice(0, 10_000);
       if (line.includes('"gateway listening"')) {
         const parsed = JSON.parse(line) as { httpPort: number; grpcPort?: number };
         resolve(parsed);

@@ -38,11 +38,13 @@ export interface IdempotencyStore {
   wait(key: string, timeoutMs: number, signal?: AbortSignal): Promise<IdempotencyRecord | undefined>;
 }
 
+// Kept small: a gateway remembers up to IDEMPOTENCY_MAX_KEYS of these. The outcome is held as
+// its JSON text (one string instead of an object graph) and waiters only exist while needed.
 interface Entry {
-  fingerprint: string;
-  outcome?: RecordedOutcome;
+  readonly fingerprint: string;
+  outcome?: string;
   expiresAt: number;
-  readonly waiters: Set<() => void>;
+  waiters?: Array<() => void>;
 }
 
 export interface MemoryIdempotencyStoreOptions {
@@ -55,77 +57,78 @@ export interface MemoryIdempotencyStoreOptions {
 export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = {}): IdempotencyStore & { size(): number } {
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
-  // Map keeps insertion order; entries are re-inserted when their TTL is renewed, so the
-  // first entries are always the ones to expire or evict first.
+  // Map keeps insertion (claim) order. Every key gets the same TTL, so the first entries are
+  // the first to expire or to be evicted; a settle pushes expiry back by only the send's
+  // duration, and expired entries are dropped on lookup as well.
   const entries = new Map<string, Entry>();
 
   function sweep(at: number) {
     for (const [key, entry] of entries) {
       if (entry.expiresAt > at && entries.size <= maxEntries) break;
-      entries.delete(key);
-      wake(entry);
+      drop(key, entry);
     }
   }
 
+  function drop(key: string, entry: Entry) {
+    entries.delete(key);
+    wake(entry);
+  }
+
   function wake(entry: Entry) {
-    for (const w of entry.waiters) w();
-    entry.waiters.clear();
+    const waiters = entry.waiters;
+    entry.waiters = undefined;
+    for (const w of waiters ?? []) w();
   }
 
   function live(key: string, at: number): Entry | undefined {
     const entry = entries.get(key);
     if (entry && entry.expiresAt <= at) {
-      entries.delete(key);
-      wake(entry);
+      drop(key, entry);
       return undefined;
     }
     return entry;
+  }
+
+  function record(entry: Entry): IdempotencyRecord {
+    return {
+      fingerprint: entry.fingerprint,
+      ...(entry.outcome !== undefined ? { outcome: JSON.parse(entry.outcome) as RecordedOutcome } : {}),
+    };
   }
 
   return {
     async claim(key, fingerprint, ttlMs) {
       const at = now();
       const existing = live(key, at);
-      if (existing) {
-        return {
-          claimed: false,
-          record: { fingerprint: existing.fingerprint, ...(existing.outcome ? { outcome: existing.outcome } : {}) },
-        };
-      }
-      entries.set(key, { fingerprint, expiresAt: at + ttlMs, waiters: new Set() });
+      if (existing) return { claimed: false, record: record(existing) };
+      entries.set(key, { fingerprint, expiresAt: at + ttlMs });
       sweep(at);
       return { claimed: true };
     },
     async settle(key, outcome, ttlMs) {
       const entry = entries.get(key);
       if (!entry) return;
-      entry.outcome = outcome;
+      entry.outcome = JSON.stringify(outcome);
       entry.expiresAt = now() + ttlMs;
-      entries.delete(key);
-      entries.set(key, entry);
       wake(entry);
     },
     async release(key) {
       const entry = entries.get(key);
-      if (!entry || entry.outcome) return;
-      entries.delete(key);
-      wake(entry);
+      if (entry && entry.outcome === undefined) drop(key, entry);
     },
     wait(key, timeoutMs, signal) {
       const entry = live(key, now());
-      if (!entry || entry.outcome) {
-        return Promise.resolve(entry ? { fingerprint: entry.fingerprint, outcome: entry.outcome! } : undefined);
-      }
+      if (!entry || entry.outcome !== undefined) return Promise.resolve(entry ? record(entry) : undefined);
       return new Promise((resolve) => {
         const done = () => {
           clearTimeout(timer);
           signal?.removeEventListener("abort", done);
-          entry.waiters.delete(done);
-          resolve(entry.outcome ? { fingerprint: entry.fingerprint, outcome: entry.outcome } : undefined);
+          entry.waiters = entry.waiters?.filter((w) => w !== done);
+          resolve(entry.outcome !== undefined ? record(entry) : undefined);
         };
         const timer = setTimeout(done, Math.max(0, timeoutMs));
         signal?.addEventListener("abort", done, { once: true });
-        entry.waiters.add(done);
+        (entry.waiters ??= []).push(done);
       });
     },
     size: () => entries.size,

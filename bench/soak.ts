@@ -76,7 +76,13 @@ const report = {
   errors: result.errors,
   timeouts: result.timeouts,
   carrierCalls,
-  rssMiB: { start: rssStart, end: rssEnd, max: Math.max(...samples), growth: Math.round((rssEnd - rssStart) * 10) / 10 },
+  rssMiB: {
+    start: rssStart,
+    end: rssEnd,
+    max: Math.max(...samples),
+    growth: Math.round((rssEnd - rssStart) * 10) / 10,
+    every5s: samples.filter((_, i) => i % 5 === 0),
+  },
 };
 await gw.stop();
 await fake.close();

@@ -97,6 +97,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     forceCloseConnections: "idle",
   });
 
+  // Slow-header clients are cut well before Node's 60 s default.
+  http.server.headersTimeout = 5_000;
+
   http.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) {

@@ -33,11 +33,7 @@ afterAll(async () => {
   await Promise.all(gateways.map((g) => g.close()));
   await fake?.close();
 });
-afterEach(() => {
-  fake.requests.length = 0;
-  fake.answers.length = 0;
-  fake.behave({ kind: "accept" });
-});
+afterEach(() => fake.reset());
 
 describe("idempotency: a send happens at most once per key", () => {
   it("answers a repeated Okta eventId with the first answer and no new 8x8 call", async () => {

@@ -47,6 +47,20 @@ function recordOutcome(span: Span, system: RpcSystem, err: unknown, isServer: bo
   }
 }
 
+/** Runs the call, records its status on the span and ends the span either way. */
+async function finishSpan<T>(span: Span, system: RpcSystem, isServer: boolean, call: () => Promise<T>): Promise<T> {
+  try {
+    const res = await call();
+    recordOutcome(span, system, undefined, isServer);
+    return res;
+  } catch (err) {
+    recordOutcome(span, system, err, isServer);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
 /** Client side: a CLIENT span per call and the trace context injected into the request headers. */
 export function createClientTracingInterceptor(system: RpcSystem): Interceptor {
   const tracer = trace.getTracer(tracerName);
@@ -58,18 +72,9 @@ export function createClientTracingInterceptor(system: RpcSystem): Interceptor {
         kind: SpanKind.CLIENT,
         attributes: { "rpc.system": system, "rpc.service": req.service.typeName, "rpc.method": req.method.name },
       },
-      async (span) => {
+      (span) => {
         propagation.inject(context.active(), req.header, headerSetter);
-        try {
-          const res = await next(req);
-          recordOutcome(span, system, undefined, false);
-          return res;
-        } catch (err) {
-          recordOutcome(span, system, err, false);
-          throw err;
-        } finally {
-          span.end();
-        }
+        return finishSpan(span, system, false, () => next(req));
       },
     );
   };
@@ -96,18 +101,7 @@ export function createServerTracingInterceptor(): Interceptor {
         attributes: { "rpc.system": system, "rpc.service": req.service.typeName, "rpc.method": req.method.name },
       },
       parent,
-      async (span) => {
-        try {
-          const res = await next(req);
-          recordOutcome(span, system, undefined, true);
-          return res;
-        } catch (err) {
-          recordOutcome(span, system, err, true);
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
+      (span) => finishSpan(span, system, true, () => next(req)),
     );
   };
 }

@@ -15,11 +15,7 @@ afterAll(async () => {
   await gw?.close();
   await fake?.close();
 });
-afterEach(() => {
-  fake.requests.length = 0;
-  fake.answers.length = 0;
-  fake.behave({ kind: "accept" });
-});
+afterEach(() => fake.reset());
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

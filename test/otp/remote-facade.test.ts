@@ -16,11 +16,7 @@ afterAll(async () => {
   await service?.close();
   await fake?.close();
 });
-afterEach(() => {
-  fake.requests.length = 0;
-  fake.answers.length = 0;
-  fake.behave({ kind: "accept" });
-});
+afterEach(() => fake.reset());
 
 describe.each([
   ["connect", "HTTP/1.1 port", (s: TestGateway) => s.httpUrl],

@@ -27,11 +27,7 @@ afterAll(async () => {
   await gw?.close();
   await fake?.close();
 });
-afterEach(() => {
-  fake.requests.length = 0;
-  fake.answers.length = 0;
-  fake.behave({ kind: "accept" });
-});
+afterEach(() => fake.reset());
 
 let keys = 0;
 /** A fresh request each time: a repeated idempotency key would replay the first answer. */

@@ -37,6 +37,8 @@ export interface Fake8x8 {
   behave(behaviour: FakeBehaviour): void;
   /** Queues one-shot answers used, in order, before the standing one. */
   behaveNext(...behaviours: FakeBehaviour[]): void;
+  /** Forgets recorded requests and answers and goes back to accepting everything. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -151,6 +153,12 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
     },
     behaveNext: (...bs) => {
       queued.push(...bs);
+    },
+    reset: () => {
+      requests.length = 0;
+      answers.length = 0;
+      queued.length = 0;
+      behaviour = { kind: "accept" };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import { createEightByEightCarrier } from "./carrier/eightbyeight.js";
 import { defaultRetryPolicy, withRetries } from "./carrier/retry.js";
 import { createSandboxCarrier, sandboxProvider, type SandboxCarrier } from "./carrier/sandbox.js";
 import type { Config } from "./config.js";
+import { createMetrics } from "./observability/metrics.js";
 import { createServerTracingInterceptor } from "./observability/rpc-tracing.js";
 import { createHeaderAuthenticator, createOAuthAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
@@ -16,6 +17,8 @@ import { createApiKeyInterceptor, createBearerInterceptor, createFixedCallerInte
 import { createOtpClient } from "./otp/client.js";
 import { createOtpService, otpRoutes } from "./otp/service.js";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
+import { createMemoryRateLimitStore, type RateLimitStore } from "./store/rate-limit-store.js";
+import { createRedisStores } from "./store/redis-store.js";
 
 export interface GatewayDeps {
   readonly config: Config;
@@ -37,6 +40,8 @@ export interface Readiness {
 export interface GatewayApp {
   /** HTTP/1.1: Okta hook, health, sandbox, Connect and gRPC-Web. */
   readonly http: FastifyInstance;
+  /** Shared state; `close` releases its connections, `ready` waits for them (bounded). */
+  readonly stores: { ready(timeoutMs: number): Promise<boolean>; close(): Promise<void> };
   /** Request handler for the cleartext HTTP/2 listener (gRPC, Connect, gRPC-Web), if OtpService is served here. */
   readonly grpcHandler?: (req: Http2ServerRequest, res: Http2ServerResponse) => void;
   readonly carrier?: Carrier;
@@ -53,6 +58,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const servesService = config.role !== "facade";
   const servesHook = config.role !== "service";
 
+  const metrics = createMetrics();
+  const redis = servesService && config.store ? createRedisStores({ ...config.store, logger: logger.child({ component: "store" }) }) : undefined;
+  const idempotency: IdempotencyStore =
+    deps.idempotency ??
+    redis?.idempotency ??
+    createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, ...(deps.now ? { now: deps.now } : {}) });
+  const rateLimitStore: RateLimitStore = redis?.rateLimits ?? createMemoryRateLimitStore(deps.now ? { now: deps.now } : {});
   const baseCarrier = servesService ? (deps.carrier ?? createCarrier(config, deps.now)) : undefined;
   const carrier = baseCarrier ? resilientCarrier(baseCarrier, config, logger, deps.now) : undefined;
   const routes = carrier
@@ -62,11 +74,12 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
           logger: logger.child({ component: "otp-service" }),
           smsTemplate: config.smsTemplate,
           defaultTimeoutMs: config.rpcDefaultTimeoutMs,
-          idempotency:
-            deps.idempotency ??
-            createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, ...(deps.now ? { now: deps.now } : {}) }),
+          idempotency,
           idempotencyTtlMs: config.idempotency.ttlMs,
           maxConcurrentSends: config.maxConcurrentSends,
+          destinationPolicy: config.destinationPolicy,
+          rateLimits: { settings: config.rateLimits, store: rateLimitStore, failOpen: config.rateLimitFailOpen },
+          metrics,
           ...(config.defaultPhoneRegion ? { defaultRegion: config.defaultPhoneRegion } : {}),
           ...(config.carrier.mode === "8x8" && config.carrier.voice?.profileOverride
             ? { voiceProfileOverride: config.carrier.voice.profileOverride }
@@ -123,8 +136,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
       role: config.role,
       ...(carrier ? { carrier: carrier.name } : {}),
       ...(carrier?.health ? { circuits: carrier.health() } : {}),
+      ...(carrier ? { store: redis ? redis.health() : { kind: "memory" } } : {}),
       ...(config.otpService ? { otpService: { protocol: config.otpService.protocol } } : {}),
     });
+  });
+
+  http.get("/metrics", { config: { otel: false } }, async (_req, reply) => {
+    reply.header("content-type", metrics.registry.contentType);
+    return metrics.registry.metrics();
   });
 
   if (routes) {
@@ -146,6 +165,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
         : createHeaderAuthenticator(config.okta.authHeader, config.okta.authSecret),
       budgetMs: config.okta.hookBudgetMs,
       providerName: carrier?.name ?? "otp-gateway",
+      refusedAnswer: config.oktaRefusedAnswer,
       ...(config.defaultPhoneRegion ? { defaultRegion: config.defaultPhoneRegion } : {}),
       ...(deps.now ? { now: deps.now } : {}),
     });
@@ -166,6 +186,10 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
       : {}),
     ...(carrier ? { carrier } : {}),
     readiness,
+    stores: {
+      ready: (timeoutMs) => (redis ? redis.ready(timeoutMs) : Promise.resolve(true)),
+      close: async () => redis?.close(),
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { isSupportedCountry, type CountryCode } from "libphonenumber-js/max";
+import { isSupportedCountry, type CountryCode, type NumberType } from "libphonenumber-js/max";
+import { defaultNumberTypes, knownNumberTypes, type DestinationPolicy } from "./policy/destination-policy.js";
+import { parseLimit, type RateLimitSettings } from "./policy/limits.js";
 import { z } from "zod";
 
 /** Which parts of the gateway this process serves. */
@@ -53,6 +55,13 @@ export interface Config {
   readonly maxConcurrentSends: number;
   readonly carrierMaxRetries: number;
   readonly circuitBreaker: { readonly failureThreshold: number; readonly cooldownMs: number };
+  readonly destinationPolicy: DestinationPolicy;
+  readonly rateLimits: RateLimitSettings;
+  /** Whether sends go ahead when the rate-limit store cannot be reached. */
+  readonly rateLimitFailOpen: boolean;
+  readonly oktaRefusedAnswer: "error" | "failed" | "suppress";
+  /** Shared state (idempotency, limits) in Redis; memory when absent. */
+  readonly store?: { readonly url: string; readonly prefix: string; readonly timeoutMs: number };
   readonly carrier: EightByEightConfig | SandboxCarrierConfig;
   readonly smsTemplate: string;
   readonly rpcDefaultTimeoutMs: number;
@@ -109,6 +118,54 @@ const apiKeyList = z.preprocess(
       return keys;
     }),
 );
+
+const countryList = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const codes = (v ?? "").split(",").map((c) => c.trim().toUpperCase()).filter((c) => c !== "");
+      for (const c of codes) {
+        if (!isSupportedCountry(c)) ctx.addIssue({ code: "custom", message: `${c} is not an ISO 3166-1 alpha-2 region` });
+      }
+      return v === undefined ? undefined : new Set(codes);
+    }),
+);
+
+const numberTypes = (fallback: readonly NumberType[]) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return new Set(fallback);
+        const types = v.split(",").map((t) => t.trim().toUpperCase()).filter((t) => t !== "");
+        for (const t of types) {
+          if (!knownNumberTypes.includes(t as NumberType)) {
+            ctx.addIssue({ code: "custom", message: `${t} is not one of ${knownNumberTypes.join(", ")}` });
+          }
+        }
+        return new Set(types as NumberType[]);
+      }),
+  );
+
+const limit = (fallback: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default(fallback)
+      .transform((v, ctx) => {
+        try {
+          return parseLimit(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return undefined;
+        }
+      }),
+  );
 
 const envSchema = z.object({
   NODE_ENV: z.preprocess(blankToUndefined, z.string().default("development")),
@@ -186,6 +243,24 @@ const envSchema = z.object({
   CARRIER_MAX_RETRIES: int(1, 0, 3),
   CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),
   CIRCUIT_COOLDOWN_MS: int(10_000, 100, 600_000),
+  ALLOWED_COUNTRIES: countryList,
+  BLOCKED_COUNTRIES: countryList,
+  SMS_ALLOWED_COUNTRIES: countryList,
+  SMS_BLOCKED_COUNTRIES: countryList,
+  VOICE_ALLOWED_COUNTRIES: countryList,
+  VOICE_BLOCKED_COUNTRIES: countryList,
+  SMS_NUMBER_TYPES: numberTypes(defaultNumberTypes.sms),
+  VOICE_NUMBER_TYPES: numberTypes(defaultNumberTypes.voice),
+  RATE_LIMIT_PER_PHONE: limit("5/10m"),
+  RATE_LIMIT_PER_PHONE_ENROLLMENT: limit("3/1h"),
+  RATE_LIMIT_PER_USER: limit("10/1h"),
+  RATE_LIMIT_PER_COUNTRY: limit("300/1m"),
+  RATE_LIMIT_GLOBAL: limit("1000/1m"),
+  RATE_LIMIT_FAIL_MODE: z.preprocess(blankToUndefined, z.enum(["open", "closed"]).default("open")),
+  OKTA_REFUSED_ANSWER: z.preprocess(blankToUndefined, z.enum(["error", "failed", "suppress"]).default("error")),
+  OTP_STORE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional()),
+  OTP_STORE_PREFIX: z.preprocess(blankToUndefined, z.string().max(64).default("otpgw:")),
+  OTP_STORE_TIMEOUT_MS: int(150, 10, 2000),
   RPC_DEFAULT_TIMEOUT_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(100).max(60000).default(10000)),
   SHUTDOWN_GRACE_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
@@ -307,6 +382,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxConcurrentSends: e.MAX_CONCURRENT_SENDS,
     carrierMaxRetries: e.CARRIER_MAX_RETRIES,
     circuitBreaker: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
+    destinationPolicy: {
+      sms: {
+        allowedCountries: e.SMS_ALLOWED_COUNTRIES ?? e.ALLOWED_COUNTRIES ?? new Set(),
+        blockedCountries: e.SMS_BLOCKED_COUNTRIES ?? e.BLOCKED_COUNTRIES ?? new Set(),
+        allowedNumberTypes: e.SMS_NUMBER_TYPES,
+      },
+      voice: {
+        allowedCountries: e.VOICE_ALLOWED_COUNTRIES ?? e.ALLOWED_COUNTRIES ?? new Set(),
+        blockedCountries: e.VOICE_BLOCKED_COUNTRIES ?? e.BLOCKED_COUNTRIES ?? new Set(),
+        allowedNumberTypes: e.VOICE_NUMBER_TYPES,
+      },
+    },
+    rateLimits: {
+      ...(e.RATE_LIMIT_PER_PHONE ? { perPhone: e.RATE_LIMIT_PER_PHONE } : {}),
+      ...(e.RATE_LIMIT_PER_PHONE_ENROLLMENT ? { perPhoneEnrollment: e.RATE_LIMIT_PER_PHONE_ENROLLMENT } : {}),
+      ...(e.RATE_LIMIT_PER_USER ? { perUser: e.RATE_LIMIT_PER_USER } : {}),
+      ...(e.RATE_LIMIT_PER_COUNTRY ? { perCountry: e.RATE_LIMIT_PER_COUNTRY } : {}),
+      ...(e.RATE_LIMIT_GLOBAL ? { global: e.RATE_LIMIT_GLOBAL } : {}),
+    },
+    rateLimitFailOpen: e.RATE_LIMIT_FAIL_MODE === "open",
+    oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,
+    ...(e.OTP_STORE_URL ? { store: { url: e.OTP_STORE_URL, prefix: e.OTP_STORE_PREFIX, timeoutMs: e.OTP_STORE_TIMEOUT_MS } } : {}),
     carrier,
     smsTemplate: e.OTP_SMS_TEMPLATE,
     rpcDefaultTimeoutMs: e.RPC_DEFAULT_TIMEOUT_MS,

@@ -12,7 +12,7 @@ export interface PhoneNumber {
   readonly type?: NumberType;
 }
 
-export type PhoneNumberProblem = "missing" | "needs_region" | "invalid" | "wrong_line_type";
+export type PhoneNumberProblem = "missing" | "needs_region" | "invalid";
 
 /** Why a phone number was refused. The message never contains the number. */
 export class PhoneNumberError extends Error {
@@ -22,9 +22,7 @@ export class PhoneNumberError extends Error {
         ? "phone number is missing"
         : problem === "needs_region"
           ? "phone number has no country code (+…) and no default region is configured"
-          : problem === "wrong_line_type"
-            ? "phone number's line type cannot receive a code on this channel"
-            : "phone number is not a valid number",
+          : "phone number is not a valid number",
     );
     this.name = "PhoneNumberError";
   }
@@ -74,19 +72,4 @@ function maskDigits(value: string, countryCodeLength: number): string {
   const head = digits.slice(0, Math.min(countryCodeLength, 3));
   const tail = digits.slice(-4);
   return `+${head}${"*".repeat(digits.length - head.length - tail.length)}${tail}`;
-}
-
-export type DeliveryChannel = "sms" | "voice";
-
-// Line types a code may go to. Premium-rate, shared-cost, UAN, pager, voicemail and toll-free
-// numbers are where toll fraud pays out and where no person reads a code; landlines cannot
-// take an SMS. A number whose type the metadata cannot tell is given the benefit of the doubt.
-const reachable: Record<DeliveryChannel, ReadonlySet<NumberType>> = {
-  sms: new Set<NumberType>(["MOBILE", "FIXED_LINE_OR_MOBILE", "VOIP"]),
-  voice: new Set<NumberType>(["MOBILE", "FIXED_LINE", "FIXED_LINE_OR_MOBILE", "VOIP", "PERSONAL_NUMBER"]),
-};
-
-/** Refuses numbers whose line type cannot (or must not) receive a code on `channel`. */
-export function assertReachable(phone: PhoneNumber, channel: DeliveryChannel): void {
-  if (phone.type !== undefined && !reachable[channel].has(phone.type)) throw new PhoneNumberError("wrong_line_type");
 }

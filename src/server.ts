@@ -18,6 +18,9 @@ export interface RunningGateway {
 export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const { config, logger } = deps;
   const app = await buildGateway(deps);
+  // A store that is down at start-up does not stop the gateway: every use of it fails open or
+  // closed as configured, and /readyz shows it.
+  if (!(await app.stores.ready(2_000))) logger.warn("shared store not reachable at start-up; continuing");
   await app.http.listen({ host: config.host, port: config.httpPort });
   const httpPort = (app.http.server.address() as AddressInfo).port;
 
@@ -62,6 +65,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       await Promise.all([app.http.close(), grpcClosed]);
       clearTimeout(deadline);
       await app.carrier?.close();
+      await app.stores.close();
       app.readiness.listening = false;
     })();
     return closing;

@@ -160,7 +160,7 @@ describe("fuzzing OtpService", () => {
         } catch (err) {
           const ce = ConnectError.from(err);
           // A repeated generated idempotency key with other content is a clear refusal too.
-          expect([Code.InvalidArgument, Code.AlreadyExists, Code.ResourceExhausted]).toContain(ce.code);
+          expect([Code.InvalidArgument, Code.AlreadyExists, Code.ResourceExhausted, Code.PermissionDenied]).toContain(ce.code);
           if (ce.code === Code.InvalidArgument) outcomes.invalid += 1;
           expect(fake.requests.length - before).toBe(0);
         }

@@ -47,6 +47,7 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
       role: "all",
       carrier: "sandbox",
       circuits: { sms: { state: "closed", consecutiveFailures: 0 }, voice: { state: "closed", consecutiveFailures: 0 } },
+      store: { kind: "memory" },
     });
   });
 });

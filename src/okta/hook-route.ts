@@ -3,8 +3,14 @@ import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { CountryCode } from "libphonenumber-js/max";
-import { CarrierErrorDetailSchema, Channel, type OtpService } from "../../gen/otp/v1/otp_pb.js";
-import { assertReachable, parsePhoneNumber, PhoneNumberError } from "../phone.js";
+import {
+  CarrierErrorDetailSchema,
+  Channel,
+  PolicyDetailSchema,
+  RateLimitDetailSchema,
+  type OtpService,
+} from "../../gen/otp/v1/otp_pb.js";
+import { parsePhoneNumber, PhoneNumberError } from "../phone.js";
 import type { HookAuthenticator } from "./hook-auth.js";
 import {
   oktaError,
@@ -23,8 +29,16 @@ export interface OktaHookOptions {
   readonly defaultRegion?: CountryCode;
   /** Provider name reported when the failure gives none (for example the RPC itself failed). */
   readonly providerName: string;
+  /**
+   * What Okta is told when the gateway itself refuses a send (send limit or destination
+   * policy): `error` (an error object, shown to the user), `failed` (Okta falls back to its
+   * own providers) or `suppress` (SUCCESSFUL without sending, so nothing is sent at all).
+   */
+  readonly refusedAnswer?: RefusedAnswer;
   readonly now?: () => number;
 }
+
+export type RefusedAnswer = "error" | "failed" | "suppress";
 
 // Time kept for writing our answer after the RPC gives up.
 const answerMarginMs = 100;
@@ -134,7 +148,6 @@ async function handleHook(
   let e164: string;
   try {
     const phone = parsePhoneNumber(String(profile.phoneNumber), opts.defaultRegion);
-    assertReachable(phone, channelName);
     e164 = phone.e164;
     trace.getActiveSpan()?.setAttribute("otp.phone.masked", phone.masked);
   } catch (err) {
@@ -203,12 +216,20 @@ async function handleHook(
     );
   } catch (err) {
     const ce = ConnectError.from(err);
+    const refusal = gatewayRefusal(ce);
+    if (refusal) {
+      const answer = opts.refusedAnswer ?? "error";
+      log.warn({ refusal: refusal.reason, answer }, "okta hook: send refused by the gateway's limits or policy");
+      if (answer === "failed") return telephonyAction("FAILED", opts.providerName, `reason=${refusal.reason};channel=${channelName}`);
+      if (answer === "suppress") return telephonyAction("SUCCESSFUL", opts.providerName, `suppressed=${refusal.reason};channel=${channelName}`);
+      return oktaError(refusal.summary, [{ errorSummary: refusal.summary, reason: refusal.oktaReason }]);
+    }
     const detail = ce.findDetails(CarrierErrorDetailSchema)[0];
-    // Without a carrier detail an Unavailable comes from the RPC hop itself (remote OtpService
-    // down), which is ours to fix, not the carrier's.
+    // Without a carrier detail an Unavailable is the gateway's own (remote OtpService down, limit
+    // store unreachable with RATE_LIMIT_FAIL_MODE=closed): ours to fix, not the carrier's.
     const reason =
       detail === undefined && ce.code === Code.Unavailable
-        ? "otp_service_unavailable"
+        ? "gateway_unavailable"
         : detail === undefined && ce.code === Code.ResourceExhausted
           ? "overloaded"
           : (failureReasons[ce.code] ?? "gateway_error");
@@ -219,4 +240,25 @@ async function handleHook(
     );
     return telephonyAction("FAILED", detail?.provider || opts.providerName, `reason=${reason};channel=${channelName}`);
   }
+}
+
+/** A refusal by the gateway's own send limits or destination policy, in Okta's terms. */
+function gatewayRefusal(ce: ConnectError): { reason: string; summary: string; oktaReason: string } | undefined {
+  const limit = ce.findDetails(RateLimitDetailSchema)[0];
+  if (limit) {
+    return {
+      reason: `rate_limited_${limit.limit}`,
+      summary: "Too many verification codes were requested. Please wait and try again later.",
+      oktaReason: "RATE_LIMITED",
+    };
+  }
+  const policy = ce.findDetails(PolicyDetailSchema)[0];
+  if (policy) {
+    return {
+      reason: `policy_${policy.reason}`,
+      summary: "Verification codes cannot be sent to this phone number.",
+      oktaReason: "DESTINATION_NOT_ALLOWED",
+    };
+  }
+  return undefined;
 }

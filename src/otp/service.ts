@@ -10,13 +10,19 @@ import {
   Channel,
   DeliveryStatus,
   OtpService,
+  PolicyDetailSchema,
+  RateLimitDetailSchema,
   SendOtpResponseSchema,
   type SendOtpRequest,
   type SendOtpResponse,
 } from "../../gen/otp/v1/otp_pb.js";
 import { CarrierError, type Carrier, type CarrierAcceptance } from "../carrier/carrier.js";
-import { assertReachable, parsePhoneNumber, PhoneNumberError, type PhoneNumber } from "../phone.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import { parsePhoneNumber, PhoneNumberError, type PhoneNumber } from "../phone.js";
+import { checkDestination, defaultDestinationPolicy, type DestinationPolicy } from "../policy/destination-policy.js";
+import { rulesFor, type RateLimitSettings } from "../policy/limits.js";
 import type { IdempotencyStore, RecordedOutcome } from "../store/idempotency-store.js";
+import type { RateLimitStore } from "../store/rate-limit-store.js";
 import { callerKey } from "./caller.js";
 import { connectErrorFromCarrier } from "./errors.js";
 import { smsText } from "./sms-text.js";
@@ -39,6 +45,10 @@ export interface OtpServiceDeps {
   readonly idempotencyTtlMs?: number;
   /** Sends in flight at once; more are refused at once with ResourceExhausted. */
   readonly maxConcurrentSends?: number;
+  /** Which destinations may receive a code, per channel. */
+  readonly destinationPolicy?: DestinationPolicy;
+  readonly rateLimits?: { readonly settings: RateLimitSettings; readonly store: RateLimitStore; readonly failOpen: boolean };
+  readonly metrics?: GatewayMetrics;
 }
 
 // Time kept back from the caller's deadline so our answer still reaches them before it expires.
@@ -53,12 +63,63 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
   const newId = deps.newId ?? randomUUID;
   const ttlMs = deps.idempotencyTtlMs ?? 15 * 60_000;
   const maxInFlight = deps.maxConcurrentSends ?? Infinity;
+  const policy = deps.destinationPolicy ?? defaultDestinationPolicy();
   let inFlight = 0;
 
+  function count(channel: string, outcome: string) {
+    deps.metrics?.sendOutcomes.inc({ channel, outcome });
+  }
+
+  /** Destination policy and send limits, checked before any money is spent. */
+  async function admit(req: SendOtpRequest, send: ValidSend, caller: string, id: string): Promise<void> {
+    const channel = send.channel === Channel.SMS ? "sms" : "voice";
+    const refusal = checkDestination(policy, channel, send.phone);
+    if (refusal) {
+      count(channel, `policy_${refusal}`);
+      deps.logger.warn({ caller, channel, to: send.phone.masked, region: send.phone.region, type: send.phone.type, reason: refusal }, "destination refused by policy");
+      trace.getActiveSpan()?.setAttribute("otp.refused", refusal);
+      throw new ConnectError("the destination is not allowed by the gateway's policy", Code.PermissionDenied, undefined, [
+        { desc: PolicyDetailSchema, value: { reason: refusal } },
+      ]);
+    }
+    const limits = deps.rateLimits;
+    if (!limits) return;
+    const rules = rulesFor(limits.settings, {
+      e164: send.phone.e164,
+      region: send.phone.region ?? "ZZ",
+      userId: req.userId,
+      purpose: req.purpose,
+      channel,
+    });
+    if (rules.length === 0) return;
+    let decision;
+    try {
+      decision = await limits.store.hit(rules, id);
+    } catch (err) {
+      deps.logger.warn({ err, failOpen: limits.failOpen }, "rate limit store unavailable");
+      if (limits.failOpen) return;
+      count(channel, "rate_limit_store_down");
+      throw new ConnectError("send limits cannot be checked right now", Code.Unavailable);
+    }
+    if (!decision.allowed) {
+      count(channel, `rate_limited_${decision.rule}`);
+      deps.logger.warn(
+        { caller, channel, to: send.phone.masked, limit: decision.rule, retryAfterMs: decision.retryAfterMs, purpose: req.purpose || undefined },
+        "send refused by rate limit",
+      );
+      trace.getActiveSpan()?.setAttribute("otp.refused", `rate_limited_${decision.rule}`);
+      throw new ConnectError("too many codes sent; try again later", Code.ResourceExhausted, undefined, [
+        { desc: RateLimitDetailSchema, value: { limit: decision.rule, retryAfterMs: Math.ceil(decision.retryAfterMs) } },
+      ]);
+    }
+  }
+
   async function deliver(req: SendOtpRequest, send: ValidSend, ctx: HandlerContext, caller: string): Promise<SendOtpResponse> {
+    await admit(req, send, caller, newId());
     // Queuing past this point would only make every caller miss its deadline; a quick refusal
     // lets Okta fall back while the gateway catches up.
     if (inFlight >= maxInFlight) {
+      count(send.channel === Channel.SMS ? "sms" : "voice", "overloaded");
       deps.logger.warn({ inFlight, caller }, "overloaded: send refused");
       throw new ConnectError("the gateway is overloaded; try again shortly", Code.ResourceExhausted);
     }
@@ -120,6 +181,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
             );
     } catch (err) {
       if (!(err instanceof CarrierError)) throw err;
+      count(channelName, `carrier_${err.failure}`);
       span?.setAttributes({
         "otp.provider": err.provider,
         "otp.carrier.failure": err.failure,
@@ -141,6 +203,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       throw err;
     }
 
+    count(channelName, "accepted");
     span?.setAttributes({
       "otp.provider": deps.carrier.name,
       "otp.provider.message_id": accepted.providerMessageId,
@@ -291,7 +354,6 @@ function validate(req: SendOtpRequest, deps: OtpServiceDeps, now: number): Valid
   let phone: PhoneNumber;
   try {
     phone = parsePhoneNumber(req.phoneNumber, region);
-    assertReachable(phone, req.channel === Channel.SMS ? "sms" : "voice");
   } catch (err) {
     if (err instanceof PhoneNumberError) throw invalid(`phone_number: ${err.message}`);
     throw err;

@@ -248,12 +248,14 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     ["a toll-free number", "+18005550199", "Voice"],
     ["a pager", "+447640123456", "SMS"],
     ["a UK landline, by SMS", "+441212345678", "SMS"],
-  ])("refuses %s before any money is spent", async (_name, phoneNumber, deliveryChannel) => {
+  ])("refuses %s before any money is spent, with Okta's error object", async (_name, phoneNumber, deliveryChannel) => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ phoneNumber, deliveryChannel }));
-    expect(res.status).toBe(400);
-    expect(res.json.error.errorCauses[0]).toMatchObject({
-      errorSummary: "phone number's line type cannot receive a code on this channel",
-      reason: "INVALID_PHONE_NUMBER",
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      error: {
+        errorSummary: "Verification codes cannot be sent to this phone number.",
+        errorCauses: [{ errorSummary: "Verification codes cannot be sent to this phone number.", reason: "DESTINATION_NOT_ALLOWED" }],
+      },
     });
     expect(fake.requests).toHaveLength(0);
   });

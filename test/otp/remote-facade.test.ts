@@ -74,7 +74,7 @@ describe("façade-only gateway", () => {
     }
   });
 
-  it("answers FAILED (otp_service_unavailable) when the remote service is down", async () => {
+  it("answers FAILED (gateway_unavailable) when the remote service is down", async () => {
     const down = await startTestGateway({ GATEWAY_ROLE: "service" });
     const url = down.httpUrl;
     await down.close();
@@ -85,7 +85,7 @@ describe("façade-only gateway", () => {
       expect(res.json.commands[0].value[0]).toEqual({
         status: "FAILED",
         provider: "otp-gateway",
-        transactionMetadata: "reason=otp_service_unavailable;channel=sms",
+        transactionMetadata: "reason=gateway_unavailable;channel=sms",
       });
     } finally {
       await facade.close();

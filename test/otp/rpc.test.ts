@@ -10,6 +10,7 @@ import {
   Channel,
   DeliveryStatus,
   OtpService,
+  PolicyDetailSchema,
   SendOtpRequestSchema,
 } from "../../gen/otp/v1/otp_pb.js";
 import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
@@ -139,12 +140,19 @@ describe("OtpService request validation", () => {
     ["an expired code", { expiresAt: timestampFromMs(Date.now() - 1000) }, "expires_at is in the past: the code has already expired"],
     ["a national number without region", { phoneNumber: "07911 123456" }, "phone_number: phone number has no country code (+…) and no default region is configured"],
     ["an unknown region", { phoneNumber: "07911 123456", defaultRegion: "XX" }, "default_region must be an ISO 3166-1 alpha-2 region such as US"],
-    ["a premium-rate number", { phoneNumber: "+448712345678" }, "phone_number: phone number's line type cannot receive a code on this channel"],
   ])("refuses %s with InvalidArgument", async (_name, change, message) => {
     const err = ConnectError.from(await client.sendOtp(sms({ ...change })).catch((e: unknown) => e));
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toBe(message);
     expect(err.rawMessage).not.toContain("7911");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("refuses a premium-rate number with PermissionDenied and a PolicyDetail, sending nothing", async () => {
+    const err = ConnectError.from(await client.sendOtp(sms({ phoneNumber: "+448712345678" })).catch((e: unknown) => e));
+    expect(err.code).toBe(Code.PermissionDenied);
+    expect(err.rawMessage).toBe("the destination is not allowed by the gateway's policy");
+    expect(err.findDetails(PolicyDetailSchema)[0]?.reason).toBe("number_type_not_allowed");
     expect(fake.requests).toHaveLength(0);
   });
 

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file otp/v1/otp.proto.
  */
 export const file_otp_v1_otp: GenFile = /*@__PURE__*/
-  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkihQEKEkNhcnJpZXJFcnJvckRldGFpbBIQCghwcm92aWRlchgBIAEoCRIVCg1wcm92aWRlcl9jb2RlGAIgASgJEhkKEXByb3ZpZGVyX2Vycm9yX2lkGAMgASgJEhMKC2h0dHBfc3RhdHVzGAQgASgNEhYKDnJldHJ5X2FmdGVyX21zGAUgASgNKkYKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9WT0lDRRACKk8KDkRlbGl2ZXJ5U3RhdHVzEh8KG0RFTElWRVJZX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGERFTElWRVJZX1NUQVRVU19BQ0NFUFRFRBABMkgKCk90cFNlcnZpY2USOgoHU2VuZE90cBIWLm90cC52MS5TZW5kT3RwUmVxdWVzdBoXLm90cC52MS5TZW5kT3RwUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkihQEKEkNhcnJpZXJFcnJvckRldGFpbBIQCghwcm92aWRlchgBIAEoCRIVCg1wcm92aWRlcl9jb2RlGAIgASgJEhkKEXByb3ZpZGVyX2Vycm9yX2lkGAMgASgJEhMKC2h0dHBfc3RhdHVzGAQgASgNEhYKDnJldHJ5X2FmdGVyX21zGAUgASgNIjgKD1JhdGVMaW1pdERldGFpbBINCgVsaW1pdBgBIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgCIAEoDSIeCgxQb2xpY3lEZXRhaWwSDgoGcmVhc29uGAEgASgJKkYKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9WT0lDRRACKk8KDkRlbGl2ZXJ5U3RhdHVzEh8KG0RFTElWRVJZX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGERFTElWRVJZX1NUQVRVU19BQ0NFUFRFRBABMkgKCk90cFNlcnZpY2USOgoHU2VuZE90cBIWLm90cC52MS5TZW5kT3RwUmVxdWVzdBoXLm90cC52MS5TZW5kT3RwUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * SendOtpRequest describes one delivery.
@@ -222,6 +222,57 @@ export const CarrierErrorDetailSchema: GenMessage<CarrierErrorDetail> = /*@__PUR
   messageDesc(file_otp_v1_otp, 2);
 
 /**
+ * RateLimitDetail is attached to RESOURCE_EXHAUSTED errors caused by the gateway's own send
+ * limits (as opposed to the carrier's, which come with a CarrierErrorDetail).
+ *
+ * @generated from message otp.v1.RateLimitDetail
+ */
+export type RateLimitDetail = Message<"otp.v1.RateLimitDetail"> & {
+  /**
+   * Which limit refused the send: "phone", "enrollment_phone", "user", "country" or "global".
+   *
+   * @generated from field: string limit = 1;
+   */
+  limit: string;
+
+  /**
+   * How long until the limit allows another send, in milliseconds.
+   *
+   * @generated from field: uint32 retry_after_ms = 2;
+   */
+  retryAfterMs: number;
+};
+
+/**
+ * Describes the message otp.v1.RateLimitDetail.
+ * Use `create(RateLimitDetailSchema)` to create a new message.
+ */
+export const RateLimitDetailSchema: GenMessage<RateLimitDetail> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 3);
+
+/**
+ * PolicyDetail is attached to PERMISSION_DENIED errors: the destination is not allowed by the
+ * gateway's destination policy, so no send was attempted.
+ *
+ * @generated from message otp.v1.PolicyDetail
+ */
+export type PolicyDetail = Message<"otp.v1.PolicyDetail"> & {
+  /**
+   * "country_blocked", "country_not_allowed" or "number_type_not_allowed".
+   *
+   * @generated from field: string reason = 1;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message otp.v1.PolicyDetail.
+ * Use `create(PolicyDetailSchema)` to create a new message.
+ */
+export const PolicyDetailSchema: GenMessage<PolicyDetail> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 4);
+
+/**
  * Channel is how the code reaches the person.
  *
  * @generated from enum otp.v1.Channel
@@ -295,6 +346,11 @@ export const DeliveryStatusSchema: GenEnum<DeliveryStatus> = /*@__PURE__*/
  *   DEADLINE_EXCEEDED   the caller's deadline passed before the carrier answered
  *   UNKNOWN             the carrier answered with something unreadable: the send may have gone out
  *   INTERNAL            the gateway's carrier credentials or account settings are wrong
+ *   PERMISSION_DENIED   the destination policy refuses the number (PolicyDetail)
+ *   RESOURCE_EXHAUSTED  also: a gateway send limit was reached (RateLimitDetail), or the
+ *                       gateway is overloaded (no detail)
+ *   ALREADY_EXISTS      the idempotency_key was used for a different request
+ *   UNAUTHENTICATED     missing or wrong API key
  *
  * @generated from service otp.v1.OtpService
  */

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import type { RateLimitRule } from "../store/rate-limit-store.js";
+
+/** A configured limit: `limit` sends per `windowMs`, or undefined when switched off. */
+export interface LimitSetting {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface RateLimitSettings {
+  readonly perPhone?: LimitSetting;
+  /** Applied on top of perPhone to `…pre-enrollment` sends, where fraud concentrates. */
+  readonly perPhoneEnrollment?: LimitSetting;
+  readonly perUser?: LimitSetting;
+  readonly perCountry?: LimitSetting;
+  readonly global?: LimitSetting;
+}
+
+const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Reads "5/10m", "100/1h", "20/30s"; "off" gives undefined. Throws on anything else. */
+export function parseLimit(text: string): LimitSetting | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === "off") return undefined;
+  const m = /^(\d+)\s*\/\s*(\d+)?\s*([smh])$/.exec(t);
+  if (!m) throw new Error('must look like "5/10m" (sends per window in s, m or h) or "off"');
+  const limit = Number(m[1]);
+  const windowMs = Number(m[2] ?? "1") * units[m[3]!]!;
+  if (limit < 1 || windowMs < 1000) throw new Error("needs at least 1 send per at least 1 second");
+  return { limit, windowMs };
+}
+
+// Store keys must not hold a phone number in the clear; a hash still identifies the number.
+const hashed = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 22);
+
+export interface SendSubject {
+  readonly e164: string;
+  readonly region: string;
+  readonly userId: string;
+  readonly purpose: string;
+  readonly channel: "sms" | "voice";
+}
+
+/** The rules that apply to one send, in the order they are reported. */
+export function rulesFor(settings: RateLimitSettings, subject: SendSubject): RateLimitRule[] {
+  const rules: RateLimitRule[] = [];
+  const add = (name: string, key: string, setting: LimitSetting | undefined) => {
+    if (setting) rules.push({ name, key: `rl:${name}:${key}`, ...setting });
+  };
+  add("phone", hashed(subject.e164), settings.perPhone);
+  if (subject.purpose.endsWith("pre-enrollment")) add("enrollment_phone", hashed(subject.e164), settings.perPhoneEnrollment);
+  if (subject.userId !== "") add("user", hashed(subject.userId), settings.perUser);
+  add("country", subject.region, settings.perCountry);
+  add("global", "all", settings.global);
+  return rules;
+}

@@ -1,0 +1,72 @@
+/** One limit to apply to a send: at most `limit` hits on `key` in any window of `windowMs`. */
+export interface RateLimitRule {
+  /** Which limit this is ("phone", "user", "country", "global", "enrollment_phone"); safe to log. */
+  readonly name: string;
+  /** Store key; holds no raw phone number. */
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export type RateLimitDecision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly rule: string; readonly retryAfterMs: number };
+
+/**
+ * Sliding-window limits: a hit is allowed only if every rule has had fewer than `limit` hits in
+ * the last `windowMs`; then (and only then) it is recorded against every rule, atomically.
+ * Unlike a fixed window, this never lets 2× the limit through around a window's edge.
+ */
+export interface RateLimitStore {
+  hit(rules: readonly RateLimitRule[], id: string): Promise<RateLimitDecision>;
+}
+
+export interface MemoryRateLimitStoreOptions {
+  readonly now?: () => number;
+  /** Keys tracked at most; expired ones are swept first, then the oldest. */
+  readonly maxKeys?: number;
+}
+
+/** Sliding-window log in one process: the hit times of each key, at most `limit` of them. */
+export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore & { size(): number } {
+  const now = options.now ?? Date.now;
+  const maxKeys = options.maxKeys ?? 200_000;
+  const hits = new Map<string, { times: number[]; windowMs: number }>();
+  let sinceSweep = 0;
+
+  function sweep(at: number) {
+    for (const [key, entry] of hits) {
+      if (entry.times.length === 0 || entry.times[entry.times.length - 1]! <= at - entry.windowMs) hits.delete(key);
+    }
+    for (const key of hits.keys()) {
+      if (hits.size <= maxKeys) break;
+      hits.delete(key);
+    }
+  }
+
+  return {
+    async hit(rules) {
+      const at = now();
+      for (const rule of rules) {
+        const entry = hits.get(rule.key);
+        if (!entry) continue;
+        const times = entry.times;
+        while (times.length > 0 && times[0]! <= at - rule.windowMs) times.shift();
+        if (times.length >= rule.limit) {
+          return { allowed: false, rule: rule.name, retryAfterMs: Math.max(1, times[0]! + rule.windowMs - at) };
+        }
+      }
+      for (const rule of rules) {
+        let entry = hits.get(rule.key);
+        if (!entry) hits.set(rule.key, (entry = { times: [], windowMs: rule.windowMs }));
+        entry.times.push(at);
+      }
+      if (++sinceSweep >= 1000 || hits.size > maxKeys) {
+        sinceSweep = 0;
+        sweep(at);
+      }
+      return { allowed: true };
+    },
+    size: () => hits.size,
+  };
+}

@@ -34,13 +34,9 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
   const hits = new Map<string, { times: number[]; windowMs: number }>();
   let sinceSweep = 0;
 
-  function sweep(at: number) {
+  function sweepExpired(at: number) {
     for (const [key, entry] of hits) {
       if (entry.times.length === 0 || entry.times[entry.times.length - 1]! <= at - entry.windowMs) hits.delete(key);
-    }
-    for (const key of hits.keys()) {
-      if (hits.size <= maxKeys) break;
-      hits.delete(key);
     }
   }
 
@@ -61,9 +57,15 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
         if (!entry) hits.set(rule.key, (entry = { times: [], windowMs: rule.windowMs }));
         entry.times.push(at);
       }
-      if (++sinceSweep >= 1000 || hits.size > maxKeys) {
+      // A full scan now and then drops expired keys; past the cap the oldest keys go at once,
+      // so a flood of distinct numbers costs neither unbounded memory nor a scan per send.
+      if (++sinceSweep >= 1000) {
         sinceSweep = 0;
-        sweep(at);
+        sweepExpired(at);
+      }
+      for (const key of hits.keys()) {
+        if (hits.size <= maxKeys) break;
+        hits.delete(key);
       }
       return { allowed: true };
     },

@@ -1,0 +1,111 @@
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { oktaHookBody, postHook } from "./support/okta.js";
+import { spawnGateway, type GatewayProcess } from "./support/process.js";
+import { redisAvailable, startRedis, type RedisServer } from "./support/redis.js";
+
+// Two real gateway processes sharing one real redis-server act as one gateway.
+
+describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)", () => {
+  let redis: RedisServer;
+  let fake: Fake8x8;
+  let inspect: Redis;
+  const processes: GatewayProcess[] = [];
+
+  async function replicas(env: Record<string, string>): Promise<[GatewayProcess, GatewayProcess]> {
+    const started = await Promise.all(
+      [1, 2].map(() =>
+        spawnGateway(
+          { ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret, OTP_STORE_URL: redis.url, OTP_STORE_PREFIX: "otpgw-test:", ...env },
+          { telemetry: false },
+        ),
+      ),
+    );
+    processes.push(...started);
+    return started as [GatewayProcess, GatewayProcess];
+  }
+  const url = (p: GatewayProcess) => `http://127.0.0.1:${p.httpPort}`;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    fake = await startFake8x8();
+    inspect = new Redis(redis.url);
+    inspect.on("error", () => {});
+  });
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    inspect?.disconnect();
+    await fake?.close();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    fake.reset();
+    await inspect.flushall();
+  });
+
+  it("sends once for a duplicate Okta eventId that reaches both replicas at the same time", async () => {
+    const [a, b] = await replicas({});
+    fake.behave({ kind: "delay", ms: 200 });
+    const body = oktaHookBody({ eventId: "evtTwoReplicas1" });
+    const answers = await Promise.all([postHook(url(a), body), postHook(url(b), body), postHook(url(a), body), postHook(url(b), body)]);
+    expect(fake.requests).toHaveLength(1);
+    const values = answers.map((r) => r.json.commands[0].value[0]);
+    expect(values.every((v) => v.status === "SUCCESSFUL")).toBe(true);
+    expect(new Set(values.map((v) => v.transactionId))).toEqual(new Set([(fake.answers[0] as { umid: string }).umid]));
+  });
+
+  it("holds a per-number limit across replicas under concurrent requests", async () => {
+    const [a, b] = await replicas({ RATE_LIMIT_PER_PHONE: "5/10m" });
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => postHook(url(i % 2 === 0 ? a : b), oktaHookBody({ phoneNumber: "+447400123456" }))),
+    );
+    const sent = answers.filter((r) => r.json.commands?.[0].value[0].status === "SUCCESSFUL");
+    const limited = answers.filter((r) => r.json.error?.errorCauses?.[0]?.reason === "RATE_LIMITED");
+    expect(fake.requests).toHaveLength(5);
+    expect(sent).toHaveLength(5);
+    expect(limited).toHaveLength(19);
+  });
+
+  it("keeps every key prefixed, expiring, and free of phone numbers", async () => {
+    const [a] = await replicas({ RATE_LIMIT_PER_PHONE: "5/10m", RATE_LIMIT_PER_USER: "10/1h" });
+    await postHook(url(a), oktaHookBody({ eventId: "evtKeys1", phoneNumber: "+447400123456" }));
+    const keys = await inspect.keys("*");
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const key of keys) {
+      expect(key.startsWith("otpgw-test:")).toBe(true);
+      expect(key).not.toContain("7400123456");
+      expect(await inspect.pttl(key)).toBeGreaterThan(0);
+    }
+    const values = await Promise.all(keys.filter((k) => k.includes(":idem:")).map((k) => inspect.get(k)));
+    expect(values.join()).not.toContain("7400123456");
+  });
+
+  it("keeps sending when Redis goes away (idempotency fails open), within the hook budget, and says so in /readyz", async () => {
+    const [open] = await replicas({ RATE_LIMIT_PER_PHONE: "5/10m" });
+    const closedLimits = (await replicas({ RATE_LIMIT_PER_PHONE: "5/10m", RATE_LIMIT_FAIL_MODE: "closed" }))[0];
+    await redis.stop();
+    try {
+      const res = await postHook(url(open), oktaHookBody({ eventId: "evtRedisDown1" }));
+      expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+      expect(fake.requests).toHaveLength(1);
+      const ready = (await (await fetch(`${url(open)}/readyz`)).json()) as { status: string; store: { connected: boolean } };
+      expect(ready).toMatchObject({ status: "ready", store: { kind: "redis", connected: false } });
+      expect(open.output.join("\n")).toContain("idempotency store unavailable; sending without duplicate protection");
+
+      const refused = await postHook(url(closedLimits), oktaHookBody({ eventId: "evtRedisDown2" }));
+      expect(refused.json.commands[0].value[0]).toEqual({
+        status: "FAILED",
+        provider: "8x8",
+        transactionMetadata: "reason=gateway_unavailable;channel=sms",
+      });
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      redis = await startRedis();
+      inspect.disconnect();
+      inspect = new Redis(redis.url);
+      inspect.on("error", () => {});
+    }
+  });
+});

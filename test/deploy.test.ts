@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { configVariables, loadConfig } from "../src/config.js";
+
+// No cluster runs here, so the manifests are checked against what the code expects: probes on
+// the real health endpoints, ports that match the config, env names the config module reads.
+
+const dir = new URL("../deploy/k8s/", import.meta.url);
+const docs = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml"))
+  .flatMap((f) =>
+    parseAllDocuments(readFileSync(new URL(f, dir), "utf8")).map((d) => {
+      expect(d.errors, f).toEqual([]);
+      return d.toJS() as any;
+    }),
+  );
+const byKind = (kind: string) => {
+  const found = docs.filter((d) => d.kind === kind);
+  expect(found, kind).toHaveLength(1);
+  return found[0];
+};
+
+const configMap = byKind("ConfigMap");
+const secret = byKind("Secret");
+const deployment = byKind("Deployment");
+const service = byKind("Service");
+const container = deployment.spec.template.spec.containers[0];
+const secretNames = ["OKTA_AUTH_SECRET", "EIGHTBYEIGHT_API_KEY", "OTP_API_KEYS", "OTP_SERVICE_API_KEY", "OTP_STORE_URL"];
+
+describe("deploy/k8s", () => {
+  it("sets only variables the gateway reads, and secrets only in the Secret", () => {
+    for (const name of [...Object.keys(configMap.data), ...Object.keys(secret.stringData)]) {
+      expect(name.startsWith("OTEL_") || configVariables.includes(name), name).toBe(true);
+    }
+    for (const name of secretNames) expect(Object.keys(configMap.data)).not.toContain(name);
+  });
+
+  it("holds a configuration the gateway accepts (with the Secret template's placeholders)", () => {
+    const config = loadConfig({ ...configMap.data, ...secret.stringData });
+    expect(config.nodeEnv).toBe("production");
+    expect(config.carrier.mode).toBe("8x8");
+    expect(config.store?.url).toBe(secret.stringData.OTP_STORE_URL);
+  });
+
+  it("probes the health endpoints on the HTTP port the config names", () => {
+    const ports = Object.fromEntries(container.ports.map((p: any) => [p.name, p.containerPort]));
+    expect(ports).toEqual({ http: Number(configMap.data.HTTP_PORT), grpc: Number(configMap.data.GRPC_PORT) });
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
+  });
+
+  it("gives shutdown enough time: preStop pause plus SHUTDOWN_GRACE_MS fit the grace period", () => {
+    const preStopSeconds = Number(container.lifecycle.preStop.exec.command[1]);
+    const graceSeconds = deployment.spec.template.spec.terminationGracePeriodSeconds;
+    expect(preStopSeconds + Number(configMap.data.SHUTDOWN_GRACE_MS) / 1000).toBeLessThan(graceSeconds);
+  });
+
+  it("runs as non-root with a read-only filesystem", () => {
+    expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  it("exposes both ports from a Service that selects the pods, and scales and protects the Deployment", () => {
+    const labels = deployment.spec.template.metadata.labels;
+    expect(deployment.spec.selector.matchLabels).toEqual(labels);
+    expect(service.spec.selector).toEqual(labels);
+    expect(service.spec.ports.map((p: any) => [p.name, p.targetPort])).toEqual([
+      ["http", "http"],
+      ["grpc", "grpc"],
+    ]);
+    const hpa = byKind("HorizontalPodAutoscaler");
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    const pdb = byKind("PodDisruptionBudget");
+    expect(pdb.spec.selector.matchLabels).toEqual(labels);
+    expect(pdb.spec.minAvailable).toBeLessThan(hpa.spec.minReplicas);
+  });
+});
+
+describe("deploy/Dockerfile", () => {
+  const dockerfile = readFileSync(new URL("../deploy/Dockerfile", import.meta.url), "utf8");
+
+  it("is multi-stage, runs as a non-root user and starts with telemetry loaded first", () => {
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/^FROM node:20\./m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
+    expect(dockerfile).toContain('CMD ["node", "--enable-source-maps", "--import", "./dist/src/telemetry.js", "dist/src/main.js"]');
+    expect(dockerfile).toMatch(/^EXPOSE 8080 8081$/m);
+  });
+});

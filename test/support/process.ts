@@ -17,8 +17,11 @@ export interface GatewayProcess {
  * Runs the built gateway exactly as `npm start` does (node --import telemetry, dist/src/main.js)
  * on free ports and waits for its "gateway listening" line.
  */
-export async function spawnGateway(env: Record<string, string>, options: { telemetry?: boolean } = {}): Promise<GatewayProcess> {
-  const args = [...(options.telemetry === false ? [] : ["--import", "./dist/src/telemetry.js"]), "dist/src/main.js"];
+export async function spawnGateway(
+  env: Record<string, string>,
+  options: { telemetry?: boolean; /** Other node arguments (a benchmark's reference server). */ args?: string[] } = {},
+): Promise<GatewayProcess> {
+  const args = options.args ?? [...(options.telemetry === false ? [] : ["--import", "./dist/src/telemetry.js"]), "dist/src/main.js"];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: {

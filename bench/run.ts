@@ -1,0 +1,318 @@
+// The benchmark suite: the gateway against references measured in the same run, so the
+// machine's noise cancels out in the ratios. Loopback only, bounded runs.
+//
+//   npm run bench                      (builds, then about three minutes)
+//   npx tsx bench/run.ts --duration 5 --reps 3 --latency 20
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import autocannon from "autocannon";
+import { Agent, fetch as undiciFetch } from "undici";
+import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
+import { createBearerInterceptor } from "../src/otp/api-key-auth.js";
+import { oktaHookBody } from "../test/support/okta.js";
+import { spawnGateway, type GatewayProcess } from "../test/support/process.js";
+import { makeTls } from "./support/tls.js";
+
+const { values: opts } = parseArgs({
+  options: {
+    duration: { type: "string", default: "5" },
+    reps: { type: "string", default: "3" },
+    latency: { type: "string", default: "20" },
+  },
+});
+const durationS = Number(opts.duration);
+const reps = Number(opts.reps);
+const latencyMs = Number(opts.latency);
+const secret = "bench-okta-secret-0123456789";
+const apiKey = "bench-rpc-api-key-0123456789";
+
+// ---------- the fake 8x8 (its own process) ----------
+const tls = makeTls();
+const fakeChild = spawn(process.execPath, ["--import", "tsx", "bench/support/fake-8x8-https.ts"], {
+  env: { PATH: process.env.PATH ?? "", TLS_CERT: tls.cert, TLS_KEY: tls.key, LATENCY_MS: String(latencyMs) },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const { port: fakePort, sinkPort } = await new Promise<{ port: number; sinkPort: number }>((resolve) =>
+  fakeChild.stdout!.once("data", (c: Buffer) => resolve(JSON.parse(c.toString()))),
+);
+const upstream = `https://127.0.0.1:${fakePort}`;
+const caAgent = new Agent({ connect: { ca: readFileSync(tls.caFile) } });
+const fakeStats = async () => (await (await undiciFetch(`${upstream}/__stats`, { dispatcher: caAgent })).json()) as Record<string, number>;
+const fakeReset = () => undiciFetch(`${upstream}/__reset`, { dispatcher: caAgent }).then((r) => r.text());
+
+// ---------- servers under test ----------
+type Target = "ceiling" | "proxy" | "gateway" | "gateway-traced";
+
+const gatewayEnv = (traced: boolean): Record<string, string> => ({
+  NODE_EXTRA_CA_CERTS: tls.caFile,
+  OKTA_AUTH_SECRET: secret,
+  OTP_API_KEYS: `bench:${apiKey}`,
+  EIGHTBYEIGHT_API_KEY: "bench",
+  EIGHTBYEIGHT_SUBACCOUNT_ID: "acme_hq",
+  EIGHTBYEIGHT_SMS_URL: upstream,
+  EIGHTBYEIGHT_SMS_SOURCE: "Acme",
+  EIGHTBYEIGHT_VOICE_URL: upstream,
+  EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000",
+  // Every request goes to a new number; the limits would only measure themselves refusing.
+  RATE_LIMIT_PER_PHONE: "off",
+  RATE_LIMIT_PER_PHONE_ENROLLMENT: "off",
+  RATE_LIMIT_PER_USER: "off",
+  RATE_LIMIT_PER_COUNTRY: "off",
+  RATE_LIMIT_GLOBAL: "off",
+  MAX_CONCURRENT_SENDS: "10000",
+  LOG_LEVEL: "info",
+  ...(traced
+    ? {
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${sinkPort}/v1/traces`,
+      }
+    : { OTEL_SDK_DISABLED: "true" }),
+});
+
+async function start(target: Target): Promise<GatewayProcess> {
+  if (target === "ceiling" || target === "proxy") {
+    return spawnGateway(
+      { MODE: target, UPSTREAM: upstream, NODE_EXTRA_CA_CERTS: tls.caFile },
+      { args: ["--import", "tsx", "bench/support/reference-server.ts"] },
+    );
+  }
+  return spawnGateway(gatewayEnv(target === "gateway-traced"), { telemetry: target === "gateway-traced" });
+}
+
+// ---------- measuring a process ----------
+function procSample(pid: number) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  return { ticks, rssMb: rssKb / 1024 };
+}
+
+async function watch<T>(pid: number, run: () => Promise<T>) {
+  const first = procSample(pid);
+  let rssMax = first.rssMb;
+  const timer = setInterval(() => (rssMax = Math.max(rssMax, procSample(pid).rssMb)), 200);
+  const started = performance.now();
+  const result = await run();
+  clearInterval(timer);
+  const seconds = (performance.now() - started) / 1000;
+  const last = procSample(pid);
+  return { result, rssMaxMb: Math.max(rssMax, last.rssMb), cpuPercent: ((last.ticks - first.ticks) / 100 / seconds) * 100 };
+}
+
+// ---------- load ----------
+let phoneCounter = 0;
+const nextPhone = () => `+4474001${String(10000 + (phoneCounter++ % 89999)).padStart(5, "0")}`;
+
+interface LoadResult {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  completed: number;
+  successful: number;
+}
+
+async function hookLoad(port: number, connections: number, channel: "SMS" | "Voice", seconds: number): Promise<LoadResult> {
+  let successful = 0;
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}/okta/telephony`,
+    connections,
+    duration: seconds,
+    headers: { "content-type": "application/json", authorization: secret },
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(oktaHookBody({ phoneNumber: nextPhone(), deliveryChannel: channel })) }),
+        onResponse: (status, body) => {
+          if (status === 200 && body.includes('"SUCCESSFUL"')) successful += 1;
+        },
+      },
+    ],
+  });
+  return {
+    reqPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    completed: r.requests.total,
+    successful,
+  };
+}
+
+async function rpcLoad(transport: Transport, concurrency: number, seconds: number): Promise<LoadResult> {
+  const client = createClient(OtpService, transport);
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        try {
+          await client.sendOtp({ channel: Channel.SMS, phoneNumber: nextPhone(), code: "482913" });
+          latencies.push(performance.now() - t);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return { reqPerSec: latencies.length / seconds, p50: at(0.5), p99: at(0.99), non2xx: 0, errors, completed: latencies.length, successful: latencies.length };
+}
+
+// ---------- scenarios ----------
+interface Scenario {
+  readonly name: string;
+  readonly target: Target;
+  readonly run: (p: GatewayProcess) => Promise<LoadResult>;
+  readonly carrierCalls: boolean;
+}
+
+const hook = (connections: number, channel: "SMS" | "Voice") => (p: GatewayProcess) => hookLoad(p.httpPort, connections, channel, durationS);
+const rpc = (kind: "grpc" | "connect") => (p: GatewayProcess) =>
+  rpcLoad(
+    kind === "grpc"
+      ? createGrpcTransport({ baseUrl: `http://127.0.0.1:${p.grpcPort}`, interceptors: [createBearerInterceptor(apiKey)] })
+      : createConnectTransport({ baseUrl: `http://127.0.0.1:${p.httpPort}`, httpVersion: "1.1", interceptors: [createBearerInterceptor(apiKey)] }),
+    32,
+    durationS,
+  );
+
+const scenarios: Scenario[] = [
+  { name: "ref ceiling (no upstream) @32", target: "ceiling", run: hook(32, "SMS"), carrierCalls: false },
+  { name: "ref bare proxy @32", target: "proxy", run: hook(32, "SMS"), carrierCalls: true },
+  { name: "ref bare proxy @1", target: "proxy", run: hook(1, "SMS"), carrierCalls: true },
+  { name: "hook SMS @32", target: "gateway", run: hook(32, "SMS"), carrierCalls: true },
+  { name: "hook Voice @32", target: "gateway", run: hook(32, "Voice"), carrierCalls: true },
+  { name: "hook SMS @1", target: "gateway", run: hook(1, "SMS"), carrierCalls: true },
+  { name: "hook Voice @1", target: "gateway", run: hook(1, "Voice"), carrierCalls: true },
+  { name: "SendOtp gRPC @32", target: "gateway", run: rpc("grpc"), carrierCalls: true },
+  { name: "SendOtp Connect @32", target: "gateway", run: rpc("connect"), carrierCalls: true },
+  { name: "hook SMS @32, tracing on", target: "gateway-traced", run: hook(32, "SMS"), carrierCalls: true },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+interface Row {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  rssMaxMb: number;
+  cpuPercent: number;
+  duplicates: number;
+  missingCalls: number;
+}
+
+const rows: Row[] = [];
+for (const target of ["ceiling", "proxy", "gateway", "gateway-traced"] as const) {
+  const proc = await start(target);
+  // Warm up the JIT, the pools and TLS before anything is measured.
+  await hookLoad(proc.httpPort, 8, "SMS", 2);
+  for (const scenario of scenarios.filter((s) => s.target === target)) {
+    const runs: Row[] = [];
+    for (let i = 0; i < reps; i++) {
+      await fakeReset();
+      const { result, rssMaxMb, cpuPercent } = await watch(proc.child.pid!, () => scenario.run(proc));
+      const stats = await fakeStats();
+      const counts = Object.values(stats);
+      const calls = counts.reduce((a, b) => a + b, 0);
+      runs.push({
+        name: scenario.name,
+        reqPerSec: result.reqPerSec,
+        p50: result.p50,
+        p99: result.p99,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        rssMaxMb,
+        cpuPercent,
+        duplicates: counts.filter((c) => c > 1).length,
+        // Every SUCCESSFUL answer needs an 8x8 call behind it.
+        missingCalls: scenario.carrierCalls ? Math.max(0, result.successful - calls) : 0,
+      });
+    }
+    const row: Row = {
+      name: scenario.name,
+      reqPerSec: Math.round(median(runs.map((r) => r.reqPerSec))),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      non2xx: Math.max(...runs.map((r) => r.non2xx)),
+      errors: Math.max(...runs.map((r) => r.errors)),
+      rssMaxMb: Math.round(Math.max(...runs.map((r) => r.rssMaxMb))),
+      cpuPercent: Math.round(median(runs.map((r) => r.cpuPercent))),
+      duplicates: Math.max(...runs.map((r) => r.duplicates)),
+      missingCalls: Math.max(...runs.map((r) => r.missingCalls)),
+    };
+    rows.push(row);
+    console.error(`${row.name}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms`);
+  }
+  await proc.stop();
+}
+
+// ---------- start-up ----------
+const startups: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  const proc = await spawnGateway(gatewayEnv(true), { telemetry: true });
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  startups.push(performance.now() - t);
+  await proc.stop();
+}
+const startupMs = Math.round(median(startups));
+
+fakeChild.kill();
+
+// ---------- ratios and targets ----------
+const get = (name: string) => rows.find((r) => r.name === name)!;
+const ratios = {
+  hook32VsBareProxy: get("hook SMS @32").reqPerSec / get("ref bare proxy @32").reqPerSec,
+  hook32VsCeiling: get("hook SMS @32").reqPerSec / get("ref ceiling (no upstream) @32").reqPerSec,
+  hook1P99OverUpstreamMs: get("hook SMS @1").p99 - latencyMs,
+  tracingCost: 1 - get("hook SMS @32, tracing on").reqPerSec / get("hook SMS @32").reqPerSec,
+};
+const gatewayRows = rows.filter((r) => !r.name.startsWith("ref"));
+const targets = [
+  { target: "hook @32 ≥ 60 % of bare proxy", value: `${Math.round(ratios.hook32VsBareProxy * 100)} %`, ok: ratios.hook32VsBareProxy >= 0.6 },
+  { target: "0 errors, 0 non-2xx", value: `${Math.max(...gatewayRows.map((r) => r.errors + r.non2xx))}`, ok: gatewayRows.every((r) => r.errors + r.non2xx === 0) },
+  {
+    target: "exactly one 8x8 call per request",
+    value: `${Math.max(...gatewayRows.map((r) => r.duplicates))} duplicated, ${Math.max(...gatewayRows.map((r) => r.missingCalls))} missing`,
+    ok: gatewayRows.every((r) => r.duplicates === 0 && r.missingCalls === 0),
+  },
+  { target: `hook @1 p99 ≤ upstream (${latencyMs} ms) + 3 ms`, value: `+${ratios.hook1P99OverUpstreamMs} ms`, ok: ratios.hook1P99OverUpstreamMs <= 3 },
+  { target: "tracing costs ≤ 15 % of throughput", value: `${Math.round(ratios.tracingCost * 100)} %`, ok: ratios.tracingCost <= 0.15 },
+  { target: "RSS under @32 load ≤ 150 MB", value: `${get("hook SMS @32").rssMaxMb} MB (traced ${get("hook SMS @32, tracing on").rssMaxMb} MB)`, ok: get("hook SMS @32, tracing on").rssMaxMb <= 150 },
+  { target: "start-up to /readyz ≤ 1.5 s", value: `${startupMs} ms`, ok: startupMs <= 1500 },
+];
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+const table = [
+  "| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | RSS max MB | CPU % | ÷ bare proxy |",
+  "|---|---|---|---|---|---|---|---|---|",
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.rssMaxMb} | ${r.cpuPercent} | ${(r.reqPerSec / get("ref bare proxy @32").reqPerSec).toFixed(2)} |`,
+  ),
+].join("\n");
+const targetTable = ["| target | measured | met |", "|---|---|---|", ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "yes" : "NO"} |`)].join("\n");
+
+const report = { when: new Date().toISOString(), machine, durationS, reps, upstreamLatencyMs: latencyMs, rows, startupMs, startups, ratios, targets };
+mkdirSync("bench/results", { recursive: true });
+const file = `bench/results/bench-${report.when.replace(/[:.]/g, "-")}.json`;
+writeFileSync(file, JSON.stringify(report, null, 2));
+console.log(`\n${machine}; ${reps} × ${durationS} s per scenario (median), upstream latency ${latencyMs} ms\n\n${table}\n\nStart-up to /readyz: ${startupMs} ms (median of 5)\n\n${targetTable}\n\nJSON: ${file}`);
+process.exit(0);

@@ -38,7 +38,7 @@ const formatting = /[\s().\-\u00a0]/g;
  * because guessing a country for "9876543210" (Okta's preview placeholder) could ring a
  * stranger abroad at our expense.
  */
-export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): PhoneNumber {
+export function parsePhoneNumber(input: string, defaultRegion?: CountryCode, options: { withType?: boolean } = {}): PhoneNumber {
   const text = input.trim();
   if (text === "") throw new PhoneNumberError("missing");
   if (text.length > maxInputLength) throw new PhoneNumberError("invalid");
@@ -48,7 +48,9 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   const parsed = parsePhoneNumberFromString(compact, defaultRegion ? { defaultCountry: defaultRegion } : {});
   if (parsed === undefined || !parsed.isValid()) throw new PhoneNumberError("invalid");
   const e164 = parsed.number;
-  const type = parsed.getType();
+  // The line type is the costly part of parsing (a pattern per type); the façade, which only
+  // needs a valid E.164 number, skips it and lets the service decide policy.
+  const type = options.withType === false ? undefined : parsed.getType();
   return {
     e164,
     masked: maskDigits(e164, parsed.countryCallingCode.length),

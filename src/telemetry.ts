@@ -1,6 +1,8 @@
 // Loaded before the app with `node --import ./dist/src/telemetry.js`: OpenTelemetry must patch
-// node:http and hook ESM imports before any of the gateway's modules load.
-import { register } from "node:module";
+// node:http before any of the gateway's modules load. No ESM loader hook is registered: the
+// modules that matter are reached without one (Fastify requires node:http as CommonJS, undici
+// reports through diagnostics_channel, and the RPC interceptors carry the trace themselves),
+// and hooking every ESM import cost most of a second at start-up.
 import { FastifyOtelInstrumentation } from "@fastify/otel";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
@@ -11,8 +13,6 @@ const env = process.env;
 const quietPaths = new Set(["/healthz", "/readyz"]);
 
 if (env.OTEL_SDK_DISABLED !== "true") {
-  register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
-
   // Export only where an operator pointed us: with no exporter and no OTLP endpoint configured,
   // the SDK would post to localhost:4318 and log failures forever.
   const otlpConfigured = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);

@@ -96,6 +96,7 @@ export const oktaHookRoutes: FastifyPluginAsync<OktaHookOptions> = async (app, o
           location: path || "body",
         };
       });
+      req.log.info({ statusCode: 400, fields: causes.map((c) => c.location) }, "okta hook request is invalid");
       return reply.code(400).send(oktaError("The telephony request is invalid", causes));
     }
     if (status >= 400 && status < 500) {
@@ -147,7 +148,7 @@ async function handleHook(
 
   let e164: string;
   try {
-    const phone = parsePhoneNumber(String(profile.phoneNumber), opts.defaultRegion);
+    const phone = parsePhoneNumber(String(profile.phoneNumber), opts.defaultRegion, { withType: false });
     e164 = phone.e164;
     trace.getActiveSpan()?.setAttribute("otp.phone.masked", phone.masked);
   } catch (err) {

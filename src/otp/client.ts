@@ -1,23 +1,24 @@
-import { createClient, createRouterTransport, type Client, type ConnectRouter, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor, type ServiceImpl, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import { createClientTracingInterceptor, createServerTracingInterceptor } from "../observability/rpc-tracing.js";
+import { createInProcessTransport } from "./in-process-transport.js";
 
 export type OtpClient = Client<typeof OtpService>;
 
 export type OtpClientTarget =
   | {
       readonly kind: "in-process";
-      readonly routes: (router: ConnectRouter) => void;
+      readonly impl: ServiceImpl<typeof OtpService>;
       /** Run after the tracing interceptor, as a network listener's would. */
       readonly serverInterceptors?: Interceptor[];
     }
   | { readonly kind: "remote"; readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web" };
 
 /**
- * The façade's OtpService client. In one process the call goes through Connect's router
- * transport, so it runs the same interceptors (and makes the same spans) as a network call
- * without serialising to a socket; with a URL it goes over the network.
+ * The façade's OtpService client. In one process the call goes straight to the service
+ * implementation through the same client and server interceptors (so it makes the same spans
+ * as a network call); with a URL it goes over the network.
  */
 export function createOtpClient(target: OtpClientTarget, extraInterceptors: Interceptor[] = []): OtpClient {
   return createClient(OtpService, createOtpTransport(target, extraInterceptors));
@@ -25,9 +26,11 @@ export function createOtpClient(target: OtpClientTarget, extraInterceptors: Inte
 
 function createOtpTransport(target: OtpClientTarget, extraInterceptors: Interceptor[]): Transport {
   if (target.kind === "in-process") {
-    return createRouterTransport(target.routes, {
-      transport: { interceptors: [createClientTracingInterceptor("connect_rpc"), ...extraInterceptors] },
-      router: { interceptors: [createServerTracingInterceptor(), ...(target.serverInterceptors ?? [])] },
+    return createInProcessTransport({
+      service: OtpService,
+      impl: target.impl,
+      clientInterceptors: [createClientTracingInterceptor("connect_rpc"), ...extraInterceptors],
+      serverInterceptors: [createServerTracingInterceptor(), ...(target.serverInterceptors ?? [])],
     });
   }
   const http2 = target.url.startsWith("https:");

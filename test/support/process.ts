@@ -19,7 +19,16 @@ export interface GatewayProcess {
  */
 export async function spawnGateway(
   env: Record<string, string>,
-  options: { telemetry?: boolean; /** Other node arguments (a benchmark's reference server). */ args?: string[] } = {},
+  options: {
+    telemetry?: boolean;
+    /** Other node arguments (a benchmark's reference server). */
+    args?: string[];
+    /**
+     * Send stdout and stderr to /dev/null, as a fast log sink would take them (benchmarks).
+     * Needs fixed HTTP_PORT/GRPC_PORT in `env`; readiness is then read from /readyz.
+     */
+    discardOutput?: boolean;
+  } = {},
 ): Promise<GatewayProcess> {
   const args = options.args ?? [...(options.telemetry === false ? [] : ["--import", "./dist/src/telemetry.js"]), "dist/src/main.js"];
   const child = spawn(process.execPath, args, {
@@ -32,11 +41,13 @@ export async function spawnGateway(
       NODE_ENV: "test",
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: options.discardOutput ? "ignore" : ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const listening = new Promise<{ httpPort: number; grpcPort?: number }>((resolve, reject) => {
+  const listening = options.discardOutput
+    ? waitForReady(Number(env.HTTP_PORT), Number(env.GRPC_PORT), exited)
+    : new Promise<{ httpPort: number; grpcPort?: number }>((resolve, reject) => {
     const onLine = (line: string) => {
       output.push(line);
       // Long runs (the soak) would otherwise keep every line; tests stay far below this.
@@ -87,4 +98,25 @@ export function runGatewayToExit(env: Record<string, string>): Promise<{ code: n
       resolve({ code, output });
     });
   });
+}
+
+async function waitForReady(httpPort: number, grpcPort: number, exited: Promise<number | null>) {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let i = 0; i < 1000 && !gone; i++) {
+    const ok = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return { httpPort, grpcPort };
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`gateway on port ${httpPort} never became ready`);
+}
+
+/** A port free on loopback right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
 }

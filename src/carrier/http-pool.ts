@@ -46,8 +46,14 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
 
   return {
     async postJson(path, body, { timeoutMs, signal }) {
-      const deadline = AbortSignal.timeout(Math.max(1, timeoutMs));
-      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+      // One controller for the deadline and the caller's signal, torn down as soon as the call
+      // ends: AbortSignal.timeout()/any() would keep every finished request (and what its
+      // listeners hold) alive until the deadline passes, tens of megabytes under load.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error("carrier deadline")), Math.max(1, timeoutMs));
+      const onCallerAbort = () => controller.abort(signal?.reason);
+      if (signal?.aborted) onCallerAbort();
+      else signal?.addEventListener("abort", onCallerAbort, { once: true });
       let responded = false;
       try {
         const res = await pool.request({
@@ -59,14 +65,17 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
             accept: "application/json",
           },
           body: JSON.stringify(body),
-          signal: combined,
+          signal: controller.signal,
         });
         responded = true;
         const text = await readBounded(res.body);
         const contentType = String(res.headers["content-type"] ?? "");
         return { status: res.statusCode, headers: res.headers, contentType, json: parseJson(text) };
       } catch (err) {
-        throw toCarrierError(err, provider, responded, combined.aborted);
+        throw toCarrierError(err, provider, responded, controller.signal.aborted);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onCallerAbort);
       }
     },
     async close() {

@@ -1,41 +1,19 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
 import { Channel, OtpService, PolicyDetailSchema, RateLimitDetailSchema } from "../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../src/otp/api-key-auth.js";
 import { parseLimit } from "../src/policy/limits.js";
 import { createMemoryRateLimitStore } from "../src/store/rate-limit-store.js";
-import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
-import { fakeCarrierEnv, rpcApiKey, startTestGateway, type TestGateway } from "./support/gateway.js";
+import { rpcClient, useFakeCarrier } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 
-let fake: Fake8x8;
-const gateways: TestGateway[] = [];
-
-async function gateway(env: Record<string, string>, options: { now?: () => number } = {}) {
-  const gw = await startTestGateway({ ...fakeCarrierEnv(fake), ...env }, options);
-  gateways.push(gw);
-  return gw;
-}
-
-function rpcClient(gw: TestGateway): Client<typeof OtpService> {
-  return createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors: [createBearerInterceptor(rpcApiKey)] }));
-}
+const carrier = useFakeCarrier();
+const gateway = carrier.gateway;
 
 const send = (client: Client<typeof OtpService>, change: object = {}) =>
   client.sendOtp({ channel: Channel.SMS, phoneNumber: "+447400123456", code: "2468", ...change }).then(
     () => undefined,
     (e: unknown) => ConnectError.from(e),
   );
-
-beforeAll(async () => {
-  fake = await startFake8x8();
-});
-afterAll(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
-  await fake?.close();
-});
-afterEach(() => fake.reset());
 
 describe("destination policy", () => {
   it("blocks regions by ISO code, telling +44 Guernsey (GG) from +44 Great Britain (GB)", async () => {
@@ -45,7 +23,7 @@ describe("destination policy", () => {
     expect(err?.code).toBe(Code.PermissionDenied);
     expect(err?.findDetails(PolicyDetailSchema)[0]?.reason).toBe("country_blocked");
     expect(await send(client, { phoneNumber: "+447400123456" })).toBeUndefined();
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
   });
 
   it("applies per-channel allow-lists, which override the shared ones", async () => {
@@ -54,7 +32,7 @@ describe("destination policy", () => {
     expect((await send(client, { phoneNumber: "+33612345678" }))?.findDetails(PolicyDetailSchema)[0]?.reason).toBe("country_not_allowed");
     expect(await send(client, { phoneNumber: "+33612345678", channel: Channel.VOICE })).toBeUndefined();
     expect((await send(client, { phoneNumber: "+4915112345678", channel: Channel.VOICE }))?.code).toBe(Code.PermissionDenied);
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
   });
 
   it("lets an operator change the allowed line types", async () => {
@@ -93,7 +71,7 @@ describe("send limits", () => {
     expect(err?.findDetails(RateLimitDetailSchema)[0]).toMatchObject({ limit: "phone", retryAfterMs: 5 * 60_000 });
     // Another number is not affected.
     expect(await send(client, { phoneNumber: "+447400123457" })).toBeUndefined();
-    expect(fake.requests).toHaveLength(6);
+    expect(carrier.fake.requests).toHaveLength(6);
   });
 
   it("is a sliding window: the edge of a window never lets twice the limit through", async () => {
@@ -108,7 +86,7 @@ describe("send limits", () => {
     expect((await send(client))?.code).toBe(Code.ResourceExhausted);
     clock += 8 * 60_000 + 1;
     expect(await send(client)).toBeUndefined();
-    expect(fake.requests).toHaveLength(4);
+    expect(carrier.fake.requests).toHaveLength(4);
   });
 
   it("is stricter for pre-enrollment, where fraud concentrates", async () => {
@@ -132,7 +110,7 @@ describe("send limits", () => {
     expect(await limitOf({ userId: "00uC", phoneNumber: "+447400123405" })).toBe("country");
     expect(await limitOf({ userId: "00uC", phoneNumber: "+14155552671" })).toBeUndefined();
     expect(await limitOf({ userId: "00uD", phoneNumber: "+14155552672" })).toBe("global");
-    expect(fake.requests).toHaveLength(4);
+    expect(carrier.fake.requests).toHaveLength(4);
   });
 
   it("answers a duplicate of a refused send the same way, and a replayed success without using a slot", async () => {
@@ -140,7 +118,7 @@ describe("send limits", () => {
     const body = oktaHookBody({ eventId: "evtLimitReplay", phoneNumber: "+447400123456" });
     expect((await postHook(gw.httpUrl, body)).json.commands[0].value[0].status).toBe("SUCCESSFUL");
     expect((await postHook(gw.httpUrl, body)).json.commands[0].value[0].status).toBe("SUCCESSFUL");
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
   });
 });
 
@@ -148,7 +126,7 @@ describe("what Okta is told when a limit refuses a send (OKTA_REFUSED_ANSWER)", 
   const refusedOnce = async (answer: string) => {
     const gw = await gateway({ RATE_LIMIT_PER_PHONE: "1/10m", OKTA_REFUSED_ANSWER: answer });
     await postHook(gw.httpUrl, oktaHookBody({ phoneNumber: "+447400123456" }));
-    fake.requests.length = 0;
+    carrier.fake.requests.length = 0;
     return postHook(gw.httpUrl, oktaHookBody({ phoneNumber: "+447400123456" }));
   };
 
@@ -161,19 +139,19 @@ describe("what Okta is told when a limit refuses a send (OKTA_REFUSED_ANSWER)", 
         errorCauses: [{ errorSummary: "Too many verification codes were requested. Please wait and try again later.", reason: "RATE_LIMITED" }],
       },
     });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("failed: FAILED with the limit named, so Okta falls back", async () => {
     const res = await refusedOnce("failed");
     expect(res.json.commands[0].value[0]).toEqual({ status: "FAILED", provider: "8x8", transactionMetadata: "reason=rate_limited_phone;channel=sms" });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("suppress: SUCCESSFUL without a transaction, so nobody sends", async () => {
     const res = await refusedOnce("suppress");
     expect(res.json.commands[0].value[0]).toEqual({ status: "SUCCESSFUL", provider: "8x8", transactionMetadata: "suppressed=rate_limited_phone;channel=sms" });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 });
 

@@ -1,39 +1,15 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../src/otp/api-key-auth.js";
 import { createMemoryIdempotencyStore } from "../src/store/idempotency-store.js";
-import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
-import { fakeCarrierEnv, rpcApiKey, startTestGateway, type TestGateway } from "./support/gateway.js";
+import { rpcClient, useFakeCarrier, type TestGateway } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 
-let fake: Fake8x8;
-const gateways: TestGateway[] = [];
-
-async function gateway(env: Record<string, string> = {}, options: { now?: () => number } = {}) {
-  const gw = await startTestGateway({ ...fakeCarrierEnv(fake), ...env }, options);
-  gateways.push(gw);
-  return gw;
-}
-
-function rpcClient(gw: TestGateway, apiKey = rpcApiKey): Client<typeof OtpService> {
-  return createClient(
-    OtpService,
-    createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors: [createBearerInterceptor(apiKey)] }),
-  );
-}
+const carrier = useFakeCarrier();
+const gateway = carrier.gateway;
 
 const failure = (err: unknown) => ConnectError.from(err);
-
-beforeAll(async () => {
-  fake = await startFake8x8();
-});
-afterAll(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
-  await fake?.close();
-});
-afterEach(() => fake.reset());
 
 describe("idempotency: a send happens at most once per key", () => {
   it("answers a repeated Okta eventId with the first answer and no new 8x8 call", async () => {
@@ -41,7 +17,7 @@ describe("idempotency: a send happens at most once per key", () => {
     const body = oktaHookBody({ eventId: "evtDup0001" });
     const first = await postHook(gw.httpUrl, body);
     const second = await postHook(gw.httpUrl, body);
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
     expect(first.json.commands[0].value[0].status).toBe("SUCCESSFUL");
     expect(second.json.commands[0].value[0].transactionId).toBe(first.json.commands[0].value[0].transactionId);
     expect(gw.logs.join("\n")).toContain("repeat of an earlier request: replaying its answer");
@@ -49,10 +25,10 @@ describe("idempotency: a send happens at most once per key", () => {
 
   it("makes a repeat that arrives while the first is in flight wait for it and share its answer", async () => {
     const gw = await gateway();
-    fake.behave({ kind: "delay", ms: 300 });
+    carrier.fake.behave({ kind: "delay", ms: 300 });
     const body = oktaHookBody({ eventId: "evtDupConcurrent" });
     const answers = await Promise.all([postHook(gw.httpUrl, body), postHook(gw.httpUrl, body), postHook(gw.httpUrl, body)]);
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
     const ids = answers.map((a) => a.json.commands[0].value[0].transactionId);
     expect(new Set(ids).size).toBe(1);
     expect(answers.every((a) => a.json.commands[0].value[0].status === "SUCCESSFUL")).toBe(true);
@@ -62,7 +38,7 @@ describe("idempotency: a send happens at most once per key", () => {
     const gw = await gateway();
     await postHook(gw.httpUrl, oktaHookBody({ eventId: "evtDupMismatch", otpCode: "111222" }));
     const other = await postHook(gw.httpUrl, oktaHookBody({ eventId: "evtDupMismatch", otpCode: "333444" }));
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
     expect(other.json.commands[0].value[0]).toEqual({
       status: "FAILED",
       provider: "8x8",
@@ -73,27 +49,27 @@ describe("idempotency: a send happens at most once per key", () => {
   it("replays a failure that may have sent (unreadable 8x8 answer) instead of risking a second SMS", async () => {
     const gw = await gateway();
     const client = rpcClient(gw);
-    fake.behave({ kind: "raw", status: 200, contentType: "application/json", body: "{oops" });
+    carrier.fake.behave({ kind: "raw", status: 200, contentType: "application/json", body: "{oops" });
     const req = { channel: Channel.SMS, phoneNumber: "+447911123456", code: "123987", idempotencyKey: "maybe-sent-1" };
     const first = failure(await client.sendOtp(req).catch((e: unknown) => e));
-    fake.behave({ kind: "accept" });
+    carrier.fake.behave({ kind: "accept" });
     const second = failure(await client.sendOtp(req).catch((e: unknown) => e));
     expect(first.code).toBe(Code.Unknown);
     expect(second.code).toBe(Code.Unknown);
     expect(second.rawMessage).toBe(first.rawMessage);
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
   });
 
   it("forgets a failure where 8x8 provably took nothing, so a retry with the same key sends", async () => {
     const gw = await gateway({ CARRIER_MAX_RETRIES: "0" });
     const client = rpcClient(gw);
-    fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "1" } });
+    carrier.fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "1" } });
     const req = { channel: Channel.SMS, phoneNumber: "+447911123456", code: "123987", idempotencyKey: "not-sent-1" };
     expect(failure(await client.sendOtp(req).catch((e: unknown) => e)).code).toBe(Code.ResourceExhausted);
-    fake.behave({ kind: "accept" });
+    carrier.fake.behave({ kind: "accept" });
     const res = await client.sendOtp(req);
-    expect(res.providerMessageId).toBe((fake.answers[1] as { umid: string }).umid);
-    expect(fake.requests).toHaveLength(2);
+    expect(res.providerMessageId).toBe((carrier.fake.answers[1] as { umid: string }).umid);
+    expect(carrier.fake.requests).toHaveLength(2);
   });
 
   it("scopes keys by caller and expires them after IDEMPOTENCY_TTL_MS", async () => {
@@ -104,13 +80,13 @@ describe("idempotency: a send happens at most once per key", () => {
     const first = await client.sendOtp(req);
     clock += 59_000;
     expect((await client.sendOtp(req)).deliveryId).toBe(first.deliveryId);
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
     clock += 2_000;
     expect((await client.sendOtp(req)).deliveryId).not.toBe(first.deliveryId);
-    expect(fake.requests).toHaveLength(2);
+    expect(carrier.fake.requests).toHaveLength(2);
     // The same key from the in-process façade (another caller) is another request.
     await postHook(gw.httpUrl, oktaHookBody({ eventId: "ttl-1", otpCode: "555777" }));
-    expect(fake.requests).toHaveLength(3);
+    expect(carrier.fake.requests).toHaveLength(3);
   });
 
   it("keeps the in-memory store bounded under a flood of unique keys", async () => {
@@ -129,10 +105,10 @@ describe("retries: only where 8x8 provably did not take the send", () => {
     ["a 429 whose Retry-After (1 s) fits the budget", { kind: "sms-error", status: 429, code: 429, message: "Quota", headers: { "retry-after": "1" } } as const],
   ])("retries once after %s and succeeds", async (_name, first) => {
     const gw = await gateway();
-    fake.behaveNext(first);
+    carrier.fake.behaveNext(first);
     const res = await postHook(gw.httpUrl, oktaHookBody());
-    expect(fake.requests).toHaveLength(2);
-    expect(res.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", transactionId: (fake.answers.at(-1) as { umid: string }).umid });
+    expect(carrier.fake.requests).toHaveLength(2);
+    expect(res.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", transactionId: (carrier.fake.answers.at(-1) as { umid: string }).umid });
   });
 
   it.each([
@@ -142,18 +118,18 @@ describe("retries: only where 8x8 provably did not take the send", () => {
     ["a REJECTED 200", { kind: "sms-rejected", description: "Invalid Source value" } as const, "carrier_refused"],
   ])("does not retry %s", async (_name, first, reason) => {
     const gw = await gateway();
-    fake.behaveNext(first);
+    carrier.fake.behaveNext(first);
     const res = await postHook(gw.httpUrl, oktaHookBody());
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
     expect(res.json.commands[0].value[0].transactionMetadata).toBe(`reason=${reason};channel=sms`);
   });
 
   it("does not retry a send that timed out (it may have gone out)", async () => {
     const gw = await gateway({ OKTA_HOOK_BUDGET_MS: "500" });
-    fake.behaveNext({ kind: "hang" });
+    carrier.fake.behaveNext({ kind: "hang" });
     const res = await postHook(gw.httpUrl, oktaHookBody());
     expect(res.json.commands[0].value[0].transactionMetadata).toBe("reason=timeout;channel=sms");
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
   });
 });
 
@@ -161,18 +137,18 @@ describe("circuit breaker: fail fast while 8x8 keeps failing, recover by itself"
   it("opens after consecutive failures, shows it on /readyz, and closes after a good trial", async () => {
     let clock = Date.parse("2026-11-22T10:00:00Z");
     const gw = await gateway({ CIRCUIT_FAILURE_THRESHOLD: "3", CIRCUIT_COOLDOWN_MS: "5000" }, { now: () => clock });
-    fake.behave({ kind: "sms-error", status: 500, code: 2000, message: "Internal error" });
+    carrier.fake.behave({ kind: "sms-error", status: 500, code: 2000, message: "Internal error" });
     for (let i = 0; i < 3; i++) await postHook(gw.httpUrl, oktaHookBody());
-    expect(fake.requests).toHaveLength(3);
+    expect(carrier.fake.requests).toHaveLength(3);
 
     const fast = await postHook(gw.httpUrl, oktaHookBody());
     expect(fast.json.commands[0].value[0].transactionMetadata).toBe("reason=carrier_unavailable;channel=sms");
-    expect(fake.requests).toHaveLength(3);
+    expect(carrier.fake.requests).toHaveLength(3);
     const ready = (await (await fetch(`${gw.httpUrl}/readyz`)).json()) as { circuits: Record<string, { state: string }> };
     expect(ready.circuits.sms!.state).toBe("open");
     expect(ready.circuits.voice!.state).toBe("closed");
     // Voice is another 8x8 host and keeps working.
-    fake.behave({ kind: "accept" });
+    carrier.fake.behave({ kind: "accept" });
     expect((await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: "voice" }))).json.commands[0].value[0].status).toBe("SUCCESSFUL");
 
     clock += 5_001;
@@ -187,12 +163,12 @@ describe("circuit breaker: fail fast while 8x8 keeps failing, recover by itself"
 describe("overload: a cap on sends in flight with a clear answer", () => {
   it("refuses sends beyond MAX_CONCURRENT_SENDS at once, so Okta falls back instead of waiting", async () => {
     const gw = await gateway({ MAX_CONCURRENT_SENDS: "2" });
-    fake.behave({ kind: "delay", ms: 400 });
+    carrier.fake.behave({ kind: "delay", ms: 400 });
     const answers = await Promise.all([1, 2, 3, 4].map(() => postHook(gw.httpUrl, oktaHookBody())));
     const statuses = answers.map((a) => a.json.commands[0].value[0].transactionMetadata.split(";")[0] ?? "");
     expect(statuses.filter((s: string) => s.startsWith("deliveryId="))).toHaveLength(2);
     expect(statuses.filter((s: string) => s === "reason=overloaded")).toHaveLength(2);
-    expect(fake.requests).toHaveLength(2);
+    expect(carrier.fake.requests).toHaveLength(2);
 
     const err = failure(
       await Promise.all([1, 2, 3].map(() => rpcClient(gw).sendOtp({ channel: Channel.SMS, phoneNumber: "+447911123456", code: "1234" }))).catch(
@@ -221,7 +197,7 @@ describe("RPC callers authenticate with named API keys", () => {
     const err = failure(await client.sendOtp(req).catch((e: unknown) => e));
     expect(err.code).toBe(Code.Unauthenticated);
     expect(err.rawMessage).toBe(message);
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("puts the caller's name on logs, and keeps health endpoints open", async () => {
@@ -235,7 +211,7 @@ describe("RPC callers authenticate with named API keys", () => {
     const closed = await gateway({ OTP_API_KEYS: "" });
     const err = failure(await rpcClient(closed).sendOtp(req).catch((e: unknown) => e));
     expect(err.code).toBe(Code.Unauthenticated);
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
     // The in-process Okta hook still works.
     expect((await postHook(closed.httpUrl, oktaHookBody())).json.commands[0].value[0].status).toBe("SUCCESSFUL");
   });

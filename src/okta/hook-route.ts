@@ -167,7 +167,7 @@ async function handleHook(
   }
   const code = String(profile.otpCode).trim();
   if (!codePattern.test(code)) {
-    log.info("okta hook request has an unusable otpCode");
+    log.info("okta hook request has an unusable code (not 4 to 10 letters or digits)");
     return reply.code(400).send(
       oktaError("The telephony request is invalid", [
         {

@@ -1,34 +1,27 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFake8x8, type Fake8x8, type FakeBehaviour } from "../support/fake-8x8.js";
-import { fakeCarrierEnv, oktaSecret, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FakeBehaviour } from "../support/fake-8x8.js";
+import { oktaSecret, useFakeCarrier, type TestGateway } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";
 
-let fake: Fake8x8;
+const carrier = useFakeCarrier();
 let gw: TestGateway;
 
 beforeAll(async () => {
-  fake = await startFake8x8();
   // The failure table trips the carrier again and again; the breaker has its own tests.
-  gw = await startTestGateway({ ...fakeCarrierEnv(fake), CIRCUIT_FAILURE_THRESHOLD: "1000" });
+  gw = await carrier.gateway({ CIRCUIT_FAILURE_THRESHOLD: "1000" });
 });
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-afterEach(() => fake.reset());
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("Okta telephony hook: happy paths", () => {
   it("sends an SMS with Okta's rendered template and answers SUCCESSFUL with the 8x8 umid", async () => {
     const body = oktaHookBody({ eventId: "evtSmsHappy01", otpCode: "482913" });
     const res = await postHook(gw.httpUrl, body);
 
-    expect(fake.requests).toHaveLength(1);
-    const sent = fake.requests[0]!;
+    expect(carrier.fake.requests).toHaveLength(1);
+    const sent = carrier.fake.requests[0]!;
     expect(sent.method).toBe("POST");
     expect(sent.path).toBe("/api/v1/subaccounts/acme_hq/messages");
-    expect(sent.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(sent.headers.authorization).toBe(`Bearer ${carrier.fake.apiKey}`);
     expect(sent.headers["content-type"]).toBe("application/json");
     expect(sent.body).toEqual({
       source: "AcmeCorp",
@@ -39,7 +32,7 @@ describe("Okta telephony hook: happy paths", () => {
       expiry: new Date(body.data.messageProfile.otpExpires).toISOString(),
     });
 
-    const umid = (fake.answers[0] as { umid: string }).umid;
+    const umid = (carrier.fake.answers[0] as { umid: string }).umid;
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       commands: [
@@ -57,13 +50,13 @@ describe("Okta telephony hook: happy paths", () => {
   it.each(["sms", "Sms", " SMS "])("treats deliveryChannel %j as SMS", async (channel) => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: channel }));
     expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-    expect(fake.requests[0]!.path).toBe("/api/v1/subaccounts/acme_hq/messages");
+    expect(carrier.fake.requests[0]!.path).toBe("/api/v1/subaccounts/acme_hq/messages");
   });
 
   it("uses the gateway's template when msgTemplate is absent or lacks the code", async () => {
     await postHook(gw.httpUrl, oktaHookBody({ otpCode: "135790", msgTemplate: undefined }));
     await postHook(gw.httpUrl, oktaHookBody({ otpCode: "135790", msgTemplate: "Your code is ${code}" }));
-    expect(fake.requests.map((r) => (r.body as { text: string }).text)).toEqual([
+    expect(carrier.fake.requests.map((r) => (r.body as { text: string }).text)).toEqual([
       "Your verification code is 135790",
       "Your verification code is 135790",
     ]);
@@ -72,17 +65,17 @@ describe("Okta telephony hook: happy paths", () => {
   it("accepts otpCode as a number", async () => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ otpCode: 55501, msgTemplate: "Code: 55501" }));
     expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-    expect((fake.requests[0]!.body as { text: string }).text).toBe("Code: 55501");
+    expect((carrier.fake.requests[0]!.body as { text: string }).text).toBe("Code: 55501");
   });
 
   it("places a voice call that reads the digits one by one, twice, in the locale's voice", async () => {
     const body = oktaHookBody({ deliveryChannel: "Voice", otpCode: "482913", locale: "en_GB", phoneNumber: "+14155552671" });
     const res = await postHook(gw.httpUrl, body);
 
-    expect(fake.requests).toHaveLength(1);
-    const sent = fake.requests[0]!;
+    expect(carrier.fake.requests).toHaveLength(1);
+    const sent = carrier.fake.requests[0]!;
     expect(sent.path).toBe("/api/v1/subaccounts/acme_voice/callflows");
-    expect(sent.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(sent.headers.authorization).toBe(`Bearer ${carrier.fake.apiKey}`);
     expect(sent.body).toEqual({
       validUntil: new Date(body.data.messageProfile.otpExpires).toISOString(),
       callflow: [
@@ -99,7 +92,7 @@ describe("Okta telephony hook: happy paths", () => {
         { action: "hangup" },
       ],
     });
-    const sessionId = (fake.answers[0] as { sessionId: string }).sessionId;
+    const sessionId = (carrier.fake.answers[0] as { sessionId: string }).sessionId;
     expect(res.status).toBe(200);
     expect(res.json.commands[0].value[0]).toEqual({
       status: "SUCCESSFUL",
@@ -117,7 +110,7 @@ describe("Okta telephony hook: happy paths", () => {
   ])("treats deliveryChannel %j as voice (locale %s → %s)", async (channel, locale, profile) => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: channel, locale }));
     expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-    const sent = fake.requests[0]!;
+    const sent = carrier.fake.requests[0]!;
     expect(sent.path).toBe("/api/v1/subaccounts/acme_voice/callflows");
     expect((sent.body as any).callflow[1].params.voiceProfile).toBe(profile);
   });
@@ -142,9 +135,9 @@ describe("Okta telephony hook: 8x8 failures answer FAILED so Okta falls back", (
   ];
 
   it.each(cases)("%s → FAILED (%s), %i call(s) to 8x8", async (_name, channel, behaviour, reason, calls) => {
-    fake.behave(behaviour);
+    carrier.fake.behave(behaviour);
     const res = await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: channel }));
-    expect(fake.requests).toHaveLength(calls);
+    expect(carrier.fake.requests).toHaveLength(calls);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       commands: [
@@ -160,7 +153,7 @@ describe("Okta telephony hook: 8x8 failures answer FAILED so Okta falls back", (
 describe("Okta telephony hook: the budget holds when 8x8 does not answer", () => {
   let fast: TestGateway;
   beforeAll(async () => {
-    fast = await startTestGateway({ ...fakeCarrierEnv(fake), OKTA_HOOK_BUDGET_MS: "400" });
+    fast = await carrier.gateway({ OKTA_HOOK_BUDGET_MS: "400" });
   });
   afterAll(async () => fast?.close());
 
@@ -169,7 +162,7 @@ describe("Okta telephony hook: the budget holds when 8x8 does not answer", () =>
     ["sends headers then stalls the body", { kind: "slow-body" } as FakeBehaviour],
     ["answers after the budget", { kind: "delay", ms: 3000 } as FakeBehaviour],
   ])("8x8 %s → FAILED with reason=timeout", async (_name, behaviour) => {
-    fake.behave(behaviour);
+    carrier.fake.behave(behaviour);
     const res = await postHook(fast.httpUrl, oktaHookBody());
     expect(res.status).toBe(200);
     expect(res.json.commands[0].value[0]).toEqual({
@@ -190,16 +183,16 @@ describe("Okta telephony hook: authentication", () => {
     const res = await postHook(gw.httpUrl, oktaHookBody(), headers);
     expect(res.status).toBe(401);
     expect(res.json).toEqual({ error: { errorSummary: "Unauthorized" } });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("reads the secret from the configured header name", async () => {
-    const custom = await startTestGateway({ ...fakeCarrierEnv(fake), OKTA_AUTH_HEADER: "Authentication" });
+    const custom = await carrier.gateway({ OKTA_AUTH_HEADER: "Authentication" });
     try {
       expect((await postHook(custom.httpUrl, oktaHookBody(), { authorization: oktaSecret })).status).toBe(401);
       const ok = await postHook(custom.httpUrl, oktaHookBody(), { authentication: oktaSecret });
       expect(ok.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-      expect(fake.requests).toHaveLength(1);
+      expect(carrier.fake.requests).toHaveLength(1);
     } finally {
       await custom.close();
     }
@@ -211,7 +204,7 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     const res = await postHook(gw.httpUrl, '{"data": {"messageProfile": ');
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ error: { errorSummary: "The telephony request could not be read" } });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("names the missing messageProfile", async () => {
@@ -221,7 +214,7 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     expect(res.status).toBe(400);
     expect(res.json.error.errorSummary).toBe("The telephony request is invalid");
     expect(res.json.error.errorCauses[0]).toMatchObject({ reason: "INVALID_REQUEST", location: "data.messageProfile" });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it.each([
@@ -239,7 +232,7 @@ describe("Okta telephony hook: requests it cannot understand", () => {
       },
     });
     expect(JSON.stringify(res.json)).not.toContain(phoneNumber.replace(/\D/g, "").slice(-6) || "x-never");
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it.each([
@@ -257,7 +250,7 @@ describe("Okta telephony hook: requests it cannot understand", () => {
         errorCauses: [{ errorSummary: "Verification codes cannot be sent to this phone number.", reason: "DESTINATION_NOT_ALLOWED" }],
       },
     });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("calls a landline by voice", async () => {
@@ -269,7 +262,7 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ otpCode: "12" }));
     expect(res.status).toBe(400);
     expect(res.json.error.errorCauses[0].location).toBe("data.messageProfile.otpCode");
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("answers 415 for a body that is not JSON", async () => {
@@ -280,7 +273,7 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     });
     expect(res.status).toBe(415);
     expect(await res.json()).toEqual({ error: { errorSummary: "The telephony request must be JSON (application/json)" } });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("answers 413 for a body far larger than Okta sends", async () => {
@@ -288,17 +281,17 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     const res = await postHook(gw.httpUrl, body);
     expect(res.status).toBe(413);
     expect(res.json).toEqual({ error: { errorSummary: "The telephony request is too large" } });
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 });
 
 describe("Okta telephony hook: default phone region", () => {
   it("reads a number without + as a national number of DEFAULT_PHONE_REGION", async () => {
-    const us = await startTestGateway({ ...fakeCarrierEnv(fake), DEFAULT_PHONE_REGION: "us" });
+    const us = await carrier.gateway({ DEFAULT_PHONE_REGION: "us" });
     try {
       const res = await postHook(us.httpUrl, oktaHookBody({ phoneNumber: "(415) 555-2671" }));
       expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-      expect((fake.requests[0]!.body as { destination: string }).destination).toBe("+14155552671");
+      expect((carrier.fake.requests[0]!.body as { destination: string }).destination).toBe("+14155552671");
     } finally {
       await us.close();
     }
@@ -308,7 +301,7 @@ describe("Okta telephony hook: default phone region", () => {
 describe("Okta telephony hook: logs", () => {
   it("never write the OTP or the full phone number", async () => {
     await postHook(gw.httpUrl, oktaHookBody({ otpCode: "918273", phoneNumber: "+447911123456" }));
-    fake.behave({ kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN +447911123456" });
+    carrier.fake.behave({ kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN +447911123456" });
     await postHook(gw.httpUrl, oktaHookBody({ otpCode: "918273", phoneNumber: "+447911123456" }));
     const text = gw.logs.join("\n");
     expect(text).toContain("+44******3456");

@@ -57,7 +57,7 @@ const b64url = (v: object | string) => Buffer.from(typeof v === "string" ? v : J
 beforeAll(async () => {
   key = await newKey("key-1");
   published = [key];
-  jwksServer = createServer((req, res) => {
+  jwksServer = createServer((_req, res) => {
     jwksFetches += 1;
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ keys: published.map((k) => k.jwk) }));

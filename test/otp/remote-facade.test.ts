@@ -1,22 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
-import { facadeApiKey, fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { facadeApiKey, startTestGateway, useFakeCarrier, type TestGateway } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";
 
 // The same code deployed twice: a service-only gateway that talks to 8x8, and a façade-only
 // gateway that takes Okta's hook and calls the service over the network.
-let fake: Fake8x8;
+const carrier = useFakeCarrier();
 let service: TestGateway;
 
 beforeAll(async () => {
-  fake = await startFake8x8();
-  service = await startTestGateway({ ...fakeCarrierEnv(fake), GATEWAY_ROLE: "service" });
+  service = await carrier.gateway({ GATEWAY_ROLE: "service" });
 });
-afterAll(async () => {
-  await service?.close();
-  await fake?.close();
-});
-afterEach(() => fake.reset());
 
 describe.each([
   ["connect", "HTTP/1.1 port", (s: TestGateway) => s.httpUrl],
@@ -31,8 +24,8 @@ describe.each([
 
   it("delivers the hook's SMS through the remote service", async () => {
     const res = await postHook(facade.httpUrl, oktaHookBody({ eventId: `evtRemote${protocol}`, otpCode: "314159" }));
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]!.body).toMatchObject({
+    expect(carrier.fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests[0]!.body).toMatchObject({
       destination: "+447911123456",
       text: "Your verification code is 314159",
       clientMessageId: `evtRemote${protocol}`,
@@ -40,12 +33,12 @@ describe.each([
     expect(res.json.commands[0].value[0]).toMatchObject({
       status: "SUCCESSFUL",
       provider: "8x8",
-      transactionId: (fake.answers[0] as { umid: string }).umid,
+      transactionId: (carrier.fake.answers[0] as { umid: string }).umid,
     });
   });
 
   it("reports the carrier's failure from the remote service as FAILED", async () => {
-    fake.behave({ kind: "raw", status: 503, contentType: "text/html", body: "<html>down</html>" });
+    carrier.fake.behave({ kind: "raw", status: 503, contentType: "text/html", body: "<html>down</html>" });
     const res = await postHook(facade.httpUrl, oktaHookBody({ deliveryChannel: "voice" }));
     expect(res.json.commands[0].value[0]).toEqual({
       status: "FAILED",

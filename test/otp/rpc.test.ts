@@ -4,7 +4,7 @@ import { Code, ConnectError, createClient, type Client, type Transport } from "@
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CarrierErrorDetailSchema,
   Channel,
@@ -13,22 +13,15 @@ import {
   PolicyDetailSchema,
   SendOtpRequestSchema,
 } from "../../gen/otp/v1/otp_pb.js";
-import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
 import { createBearerInterceptor } from "../../src/otp/api-key-auth.js";
-import { fakeCarrierEnv, rpcApiKey, startTestGateway, type TestGateway } from "../support/gateway.js";
+import { rpcApiKey, useFakeCarrier, type TestGateway } from "../support/gateway.js";
 
-let fake: Fake8x8;
+const carrier = useFakeCarrier();
 let gw: TestGateway;
 
 beforeAll(async () => {
-  fake = await startFake8x8();
-  gw = await startTestGateway({ ...fakeCarrierEnv(fake), CIRCUIT_FAILURE_THRESHOLD: "1000" });
+  gw = await carrier.gateway({ CIRCUIT_FAILURE_THRESHOLD: "1000" });
 });
-afterAll(async () => {
-  await gw?.close();
-  await fake?.close();
-});
-afterEach(() => fake.reset());
 
 let keys = 0;
 /** A fresh request each time: a repeated idempotency key would replay the first answer. */
@@ -56,8 +49,8 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
 
   it("sends an SMS and returns the delivery", async () => {
     const res = await client.sendOtp(sms({ idempotencyKey: "" }));
-    expect(fake.requests).toHaveLength(1);
-    expect(fake.requests[0]!.body).toEqual({
+    expect(carrier.fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests[0]!.body).toEqual({
       source: "AcmeCorp",
       destination: "+447911123456",
       text: "Your verification code is 246810",
@@ -65,7 +58,7 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
       clientMessageId: res.deliveryId,
     });
     expect(res.provider).toBe("8x8");
-    expect(res.providerMessageId).toBe((fake.answers[0] as { umid: string }).umid);
+    expect(res.providerMessageId).toBe((carrier.fake.answers[0] as { umid: string }).umid);
     expect(res.status).toBe(DeliveryStatus.ACCEPTED);
     expect(res.channel).toBe(Channel.SMS);
     expect(res.maskedPhoneNumber).toBe("+44******3456");
@@ -74,8 +67,8 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
 
   it("places a voice call", async () => {
     const res = await client.sendOtp(sms({ channel: Channel.VOICE, locale: "en-US" }));
-    expect(fake.requests[0]!.path).toBe("/api/v1/subaccounts/acme_voice/callflows");
-    expect(res.providerMessageId).toBe((fake.answers[0] as { sessionId: string }).sessionId);
+    expect(carrier.fake.requests[0]!.path).toBe("/api/v1/subaccounts/acme_voice/callflows");
+    expect(res.providerMessageId).toBe((carrier.fake.answers[0] as { sessionId: string }).sessionId);
     expect(res.channel).toBe(Channel.VOICE);
   });
 
@@ -84,11 +77,11 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.InvalidArgument);
     expect((err as ConnectError).rawMessage).toBe("phone_number: phone number is not a valid number");
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("maps an 8x8 outage to Unavailable with the carrier's status in the details", async () => {
-    fake.behave({ kind: "raw", status: 503, contentType: "text/html", body: "<html>503</html>" });
+    carrier.fake.behave({ kind: "raw", status: 503, contentType: "text/html", body: "<html>503</html>" });
     const err = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     expect(err.code).toBe(Code.Unavailable);
     expect(err.rawMessage).toBe("the carrier is unavailable");
@@ -97,13 +90,13 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
   });
 
   it("maps an 8x8 refusal to FailedPrecondition, the 8x8 code kept in the details", async () => {
-    fake.behave({ kind: "sms-error", status: 400, code: 1005, message: "Invalid source" });
+    carrier.fake.behave({ kind: "sms-error", status: 400, code: 1005, message: "Invalid source" });
     const err = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     // 1005 is a sender-id (account) problem: Internal, since the caller cannot fix it.
     expect(err.code).toBe(Code.Internal);
     expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ providerCode: "1005", httpStatus: 400 });
 
-    fake.behave({ kind: "sms-rejected", description: "Text value is missing" });
+    carrier.fake.behave({ kind: "sms-rejected", description: "Text value is missing" });
     const rejected = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     expect(rejected.code).toBe(Code.FailedPrecondition);
     expect(rejected.rawMessage).toBe("the carrier refused the message");
@@ -111,17 +104,17 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
   });
 
   it("maps 8x8's 429 to ResourceExhausted with retry_after_ms", async () => {
-    fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "2" } });
+    carrier.fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "2" } });
     const err = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     expect(err.code).toBe(Code.ResourceExhausted);
     expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ retryAfterMs: 2000, httpStatus: 429, providerCode: "429" });
   });
 
   it("bounds the carrier call by the caller's deadline", async () => {
-    fake.behave({ kind: "hang" });
+    carrier.fake.behave({ kind: "hang" });
     const err = ConnectError.from(await client.sendOtp(sms(), { timeoutMs: 300 }).catch((e: unknown) => e));
     expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(fake.requests).toHaveLength(1);
+    expect(carrier.fake.requests).toHaveLength(1);
   });
 });
 
@@ -145,7 +138,7 @@ describe("OtpService request validation", () => {
     expect(err.code).toBe(Code.InvalidArgument);
     expect(err.rawMessage).toBe(message);
     expect(err.rawMessage).not.toContain("7911");
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("refuses a premium-rate number with PermissionDenied and a PolicyDetail, sending nothing", async () => {
@@ -153,17 +146,17 @@ describe("OtpService request validation", () => {
     expect(err.code).toBe(Code.PermissionDenied);
     expect(err.rawMessage).toBe("the destination is not allowed by the gateway's policy");
     expect(err.findDetails(PolicyDetailSchema)[0]?.reason).toBe("number_type_not_allowed");
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("reads a national number with the request's default_region and fills a {code} placeholder", async () => {
     await client.sendOtp(sms({ phoneNumber: "07911 123456", defaultRegion: "gb", text: "Acme code: {code}" }));
-    expect(fake.requests[0]!.body).toMatchObject({ destination: "+447911123456", text: "Acme code: 246810" });
+    expect(carrier.fake.requests[0]!.body).toMatchObject({ destination: "+447911123456", text: "Acme code: 246810" });
   });
 
   it("hashes an idempotency key longer than 8x8's 50-character clientMessageId", async () => {
     await client.sendOtp(sms({ idempotencyKey: "k".repeat(100) }));
-    const id = (fake.requests[0]!.body as { clientMessageId: string }).clientMessageId;
+    const id = (carrier.fake.requests[0]!.body as { clientMessageId: string }).clientMessageId;
     expect(id.length).toBeLessThanOrEqual(50);
     expect(id).not.toContain("kkkk");
   });
@@ -171,7 +164,7 @@ describe("OtpService request validation", () => {
   it("passes expires_at to 8x8 as the SMS expiry", async () => {
     const expires = Date.now() + 120_000;
     await client.sendOtp(create(SendOtpRequestSchema, sms({ expiresAt: timestampFromMs(expires) })));
-    expect((fake.requests[0]!.body as { expiry: string }).expiry).toBe(new Date(expires).toISOString());
+    expect((carrier.fake.requests[0]!.body as { expiry: string }).expiry).toBe(new Date(expires).toISOString());
   });
 });
 
@@ -203,16 +196,16 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
     const { err, res } = await call({ channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" });
     expect(err).toBeNull();
     expect(res).toMatchObject({ provider: "8x8", status: "DELIVERY_STATUS_ACCEPTED", channel: "CHANNEL_SMS", masked_phone_number: "+44******3456" });
-    expect(res.provider_message_id).toBe((fake.answers[0] as { umid: string }).umid);
-    expect((fake.requests[0]!.body as { text: string }).text).toBe("Your verification code is 975310");
+    expect(res.provider_message_id).toBe((carrier.fake.answers[0] as { umid: string }).umid);
+    expect((carrier.fake.requests[0]!.body as { text: string }).text).toBe("Your verification code is 975310");
   });
 
   it("gets INVALID_ARGUMENT for a bad number and UNAVAILABLE with status details for an outage", async () => {
     const bad = await call({ channel: "CHANNEL_SMS", phone_number: "12", code: "975310" });
     expect(bad.err?.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(fake.requests).toHaveLength(0);
+    expect(carrier.fake.requests).toHaveLength(0);
 
-    fake.behave({ kind: "reset" });
+    carrier.fake.behave({ kind: "reset" });
     const down = await call({ channel: "CHANNEL_VOICE", phone_number: "+447911123456", code: "975310" });
     expect(down.err?.code).toBe(grpc.status.UNAVAILABLE);
     expect(down.err?.details).toBe("the carrier is unavailable");
@@ -220,7 +213,7 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
   });
 
   it("gets DEADLINE_EXCEEDED when its deadline passes while 8x8 hangs", async () => {
-    fake.behave({ kind: "hang" });
+    carrier.fake.behave({ kind: "hang" });
     const { err } = await call({ channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" }, 300);
     expect(err?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
   });

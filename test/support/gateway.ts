@@ -1,9 +1,14 @@
 import { Writable } from "node:stream";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { OtpService } from "../../gen/otp/v1/otp_pb.js";
+import { createBearerInterceptor } from "../../src/otp/api-key-auth.js";
 import type { Carrier } from "../../src/carrier/carrier.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { startGateway, type RunningGateway } from "../../src/server.js";
-import type { Fake8x8 } from "./fake-8x8.js";
+import { startFake8x8, type Fake8x8 } from "./fake-8x8.js";
 
 export const oktaSecret = "okta-test-secret-0123456789";
 /** The API key network RPC callers use in tests (caller name "test-client"). */
@@ -74,4 +79,36 @@ export async function startTestGateway(
     running,
     close: () => running.close(),
   };
+}
+
+/**
+ * For a test file: one fake 8x8 for all its tests (reset after each) and gateways started on
+ * demand against it, all closed at the end.
+ */
+export function useFakeCarrier() {
+  let fake: Fake8x8 | undefined;
+  const gateways: TestGateway[] = [];
+  beforeAll(async () => {
+    fake = await startFake8x8();
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
+    await fake?.close();
+  });
+  afterEach(() => fake?.reset());
+  return {
+    get fake(): Fake8x8 {
+      return fake!;
+    },
+    async gateway(env: Record<string, string> = {}, options: { now?: () => number } = {}): Promise<TestGateway> {
+      const gw = await startTestGateway({ ...fakeCarrierEnv(fake!), ...env }, options);
+      gateways.push(gw);
+      return gw;
+    },
+  };
+}
+
+/** A Connect client (HTTP/1.1) to a test gateway's OtpService, with an API key. */
+export function rpcClient(gw: TestGateway, apiKey = rpcApiKey): Client<typeof OtpService> {
+  return createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors: [createBearerInterceptor(apiKey)] }));
 }

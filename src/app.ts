@@ -11,14 +11,13 @@ import { createSandboxCarrier, sandboxProvider, type SandboxCarrier } from "./ca
 import type { Config } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createServerTracingInterceptor } from "./observability/rpc-tracing.js";
-import { createHeaderAuthenticator, createOAuthAuthenticator } from "./okta/hook-auth.js";
+import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createApiKeyInterceptor, createBearerInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
 import { createOtpClient } from "./otp/client.js";
 import { createOtpService, otpRoutes } from "./otp/service.js";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
 import { createMemoryRateLimitStore, type RateLimitStore } from "./store/rate-limit-store.js";
-import { createRedisStores } from "./store/redis-store.js";
 
 export interface GatewayDeps {
   readonly config: Config;
@@ -59,7 +58,12 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const servesHook = config.role !== "service";
 
   const metrics = createMetrics();
-  const redis = servesService && config.store ? createRedisStores({ ...config.store, logger: logger.child({ component: "store" }) }) : undefined;
+  // Redis and JOSE are loaded only when configured: most of a module's cost is paid at import,
+  // in start-up time and resident memory, by every gateway whether it uses them or not.
+  const redis =
+    servesService && config.store
+      ? (await import("./store/redis-store.js")).createRedisStores({ ...config.store, logger: logger.child({ component: "store" }) })
+      : undefined;
   const idempotency: IdempotencyStore =
     deps.idempotency ??
     redis?.idempotency ??
@@ -166,7 +170,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     await http.register(oktaHookRoutes, {
       otpClient,
       authenticate: config.okta.oauth
-        ? createOAuthAuthenticator(config.okta.oauth)
+        ? (await import("./okta/oauth-auth.js")).createOAuthAuthenticator(config.okta.oauth)
         : createHeaderAuthenticator(config.okta.authHeader, config.okta.authSecret),
       budgetMs: config.okta.hookBudgetMs,
       providerName: carrier?.name ?? "otp-gateway",

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { createHmac } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createOAuthAuthenticator } from "../../src/okta/hook-auth.js";
+import { createOAuthAuthenticator } from "../../src/okta/oauth-auth.js";
 import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
 import { fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";

@@ -12,8 +12,8 @@ import { spawnGateway, type GatewayProcess } from "./support/process.js";
 // One gateway process, run the way production runs it (telemetry on, most verbose logging),
 // through every path the other tests cover: successes, each 8x8 failure, retries, the breaker,
 // overload, replays, bad credentials, bad input. Everything it emits (log lines, exported
-// spans, HTTP answers, RPC errors and their details) is collected and searched for the OTP
-// and the phone number. The gateway has no metrics endpoint, so there are no labels to search.
+// spans, HTTP answers, RPC errors and their details, the /metrics page with its labels) is
+// collected and searched for the OTP and the phone number.
 
 const otpCode = "739164";
 const phone = "+447911123456";
@@ -122,6 +122,9 @@ describe("no OTP and no full phone number anywhere the gateway writes", () => {
     await rpc({ text: `no code here ${phone}` });
     await rpc({ idempotencyKey: `key ${phone}` });
 
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
+    expect(metrics).toContain('otp_send_outcomes_total{channel="sms",outcome="accepted"}');
+    seen.push(metrics);
     // Let the batch span processor flush, then stop the process so its last lines are written.
     await new Promise((r) => setTimeout(r, 500));
     await gw.stop();
@@ -137,7 +140,7 @@ describe("no OTP and no full phone number anywhere the gateway writes", () => {
     expect(logs).toContain("Invalid MSISDN");
     expect(answers).toContain("reason=carrier_unavailable");
     expect(fake.requests.some((r) => r.rawBody.includes(otpCode))).toBe(true);
-    for (const [where, text] of [["logs", logs], ["spans", spans], ["answers", answers]] as const) {
+    for (const [where, text] of [["logs", logs], ["spans", spans], ["answers and metrics", answers]] as const) {
       for (const secret of forbidden) {
         expect(text.includes(secret), `${where} contain ${secret}`).toBe(false);
       }

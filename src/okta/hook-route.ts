@@ -10,6 +10,7 @@ import {
   RateLimitDetailSchema,
   type OtpService,
 } from "../../gen/otp/v1/otp_pb.js";
+import { codePattern, idempotencyKeyPattern } from "../otp/request-rules.js";
 import { parsePhoneNumber, PhoneNumberError } from "../phone.js";
 import type { HookAuthenticator } from "./hook-auth.js";
 import {
@@ -42,7 +43,6 @@ export type RefusedAnswer = "error" | "failed" | "suppress";
 
 // Time kept for writing our answer after the RPC gives up.
 const answerMarginMs = 100;
-const codePattern = /^[A-Za-z0-9]{4,10}$/;
 // Okta's bodies are about 1 KB; this leaves room for long templates and nothing more.
 const bodyLimit = 16 * 1024;
 
@@ -198,7 +198,7 @@ async function handleHook(
         code,
         text,
         locale: profile.locale ?? "",
-        idempotencyKey: body.eventId && /^[A-Za-z0-9._:-]{1,128}$/.test(body.eventId) ? body.eventId : "",
+        idempotencyKey: body.eventId && idempotencyKeyPattern.test(body.eventId) ? body.eventId : "",
         // A stale or clock-skewed expiry must not block the send; the carrier only uses it to
         // drop messages that could no longer be used.
         ...(expires > now() + 1000 ? { expiresAt: timestampFromMs(expires) } : {}),

@@ -24,6 +24,7 @@ import { rulesFor, type RateLimitSettings } from "../policy/limits.js";
 import type { IdempotencyStore, RecordedOutcome } from "../store/idempotency-store.js";
 import type { RateLimitStore } from "../store/rate-limit-store.js";
 import { callerKey } from "./caller.js";
+import { codePattern, idempotencyKeyPattern } from "./request-rules.js";
 import { connectErrorFromCarrier } from "./errors.js";
 import { smsText } from "./sms-text.js";
 import { voiceProfileFor, voiceScript } from "./voice-script.js";
@@ -53,8 +54,6 @@ export interface OtpServiceDeps {
 
 // Time kept back from the caller's deadline so our answer still reaches them before it expires.
 const answerMarginMs = 50;
-const codePattern = /^[A-Za-z0-9]{4,10}$/;
-const keyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 const maxTextLength = 1000;
 
 /** The OtpService handlers: validate, deduplicate, then hand the send to the carrier. */
@@ -72,7 +71,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
 
   /** Destination policy and send limits, checked before any money is spent. */
   async function admit(req: SendOtpRequest, send: ValidSend, caller: string, id: string): Promise<void> {
-    const channel = send.channel === Channel.SMS ? "sms" : "voice";
+    const channel = send.channelName;
     const refusal = checkDestination(policy, channel, send.phone);
     if (refusal) {
       count(channel, `policy_${refusal}`);
@@ -89,7 +88,6 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       region: send.phone.region ?? "ZZ",
       userId: req.userId,
       purpose: req.purpose,
-      channel,
     });
     if (rules.length === 0) return;
     let decision;
@@ -119,7 +117,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
     // Queuing past this point would only make every caller miss its deadline; a quick refusal
     // lets Okta fall back while the gateway catches up.
     if (inFlight >= maxInFlight) {
-      count(send.channel === Channel.SMS ? "sms" : "voice", "overloaded");
+      count(send.channelName, "overloaded");
       deps.logger.warn({ inFlight, caller }, "overloaded: send refused");
       throw new ConnectError("the gateway is overloaded; try again shortly", Code.ResourceExhausted);
     }
@@ -134,7 +132,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
   async function deliverNow(req: SendOtpRequest, send: ValidSend, ctx: HandlerContext, caller: string): Promise<SendOtpResponse> {
     const started = now();
     const deliveryId = newId();
-    const channelName = send.channel === Channel.SMS ? "sms" : "voice";
+    const channelName = send.channelName;
     const span = trace.getActiveSpan();
     span?.setAttributes({
       "otp.delivery_id": deliveryId,
@@ -323,6 +321,8 @@ export function otpRoutes(service: ServiceImpl<typeof OtpService>): (router: Con
 
 interface ValidSend {
   readonly channel: Channel.SMS | Channel.VOICE;
+  /** The channel as logs, spans, metrics and the policy name it. */
+  readonly channelName: "sms" | "voice";
   readonly phone: PhoneNumber;
   readonly text: string;
   readonly expiresAt?: Date;
@@ -337,7 +337,7 @@ function validate(req: SendOtpRequest, deps: OtpServiceDeps, now: number): Valid
     throw invalid("channel must be CHANNEL_SMS or CHANNEL_VOICE");
   }
   if (!codePattern.test(req.code)) throw invalid("code must be 4 to 10 letters or digits");
-  if (req.idempotencyKey !== "" && !keyPattern.test(req.idempotencyKey)) {
+  if (req.idempotencyKey !== "" && !idempotencyKeyPattern.test(req.idempotencyKey)) {
     throw invalid("idempotency_key must be at most 128 characters of A-Z a-z 0-9 . _ : -");
   }
   if (req.purpose.length > 128) throw invalid("purpose must be at most 128 characters");
@@ -371,7 +371,13 @@ function validate(req: SendOtpRequest, deps: OtpServiceDeps, now: number): Valid
     if (body === undefined) throw invalid("text must contain the code (or a {code} placeholder)");
     text = body;
   }
-  return { channel: req.channel, phone, text, ...(expiresAt ? { expiresAt } : {}) };
+  return {
+    channel: req.channel,
+    channelName: req.channel === Channel.SMS ? "sms" : "voice",
+    phone,
+    text,
+    ...(expiresAt ? { expiresAt } : {}),
+  };
 }
 
 /**

@@ -38,7 +38,6 @@ export interface SendSubject {
   readonly region: string;
   readonly userId: string;
   readonly purpose: string;
-  readonly channel: "sms" | "voice";
 }
 
 /** The rules that apply to one send, in the order they are reported. */

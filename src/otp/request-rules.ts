@@ -1,0 +1,5 @@
+/** An OTP the gateway will send: 4 to 10 ASCII letters or digits. */
+export const codePattern = /^[A-Za-z0-9]{4,10}$/;
+
+/** An idempotency key (Okta's eventId or a caller's key) the gateway will remember. */
+export const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;

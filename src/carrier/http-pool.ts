@@ -1,5 +1,5 @@
 import { Pool, errors as undiciErrors } from "undici";
-import { CarrierError } from "./carrier.js";
+import { CarrierError, type CarrierErrorInit } from "./carrier.js";
 
 /** A carrier's HTTP answer, read in full. `json` is undefined when the body is not JSON. */
 export interface CarrierHttpResponse {
@@ -138,6 +138,24 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** 8x8's 429: nothing was sent; Retry-After (when given) says how long to wait. */
+export function rateLimitedError(res: CarrierHttpResponse, init: CarrierErrorInit, detail: string, now: number): CarrierError {
+  const retryAfterMs = parseRetryAfter(res.headers["retry-after"], now);
+  return new CarrierError("rate_limited", `carrier rate limit reached${detail}`, {
+    ...init,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    notSent: true,
+  });
+}
+
+/**
+ * A 502/503/504 without 8x8's own JSON body comes from a load balancer in front of the API:
+ * the request never reached the service that sends.
+ */
+export function fromLoadBalancer(res: CarrierHttpResponse, body: unknown): boolean {
+  return body === undefined && res.status >= 502 && res.status <= 504;
 }
 
 /** Masks digit runs (phone numbers, codes) in carrier-supplied text before it is logged. */

@@ -1,5 +1,12 @@
 import { CarrierError, type CarrierAcceptance, type SendOptions, type SmsMessage } from "./carrier.js";
-import { isRecord, parseRetryAfter, redactDigits, type CarrierHttpClient, type CarrierHttpResponse } from "./http-pool.js";
+import {
+  fromLoadBalancer,
+  isRecord,
+  rateLimitedError,
+  redactDigits,
+  type CarrierHttpClient,
+  type CarrierHttpResponse,
+} from "./http-pool.js";
 
 export interface SmsClientOptions {
   readonly http: CarrierHttpClient;
@@ -83,14 +90,7 @@ function readError(res: CarrierHttpResponse, provider: string, now: number): Car
   };
   const detail = providerMessage ? `: ${providerMessage}` : "";
 
-  if (res.status === 429) {
-    const retryAfterMs = parseRetryAfter(res.headers["retry-after"], now);
-    return new CarrierError("rate_limited", `carrier rate limit reached${detail}`, {
-      ...init,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      notSent: true,
-    });
-  }
+  if (res.status === 429) return rateLimitedError(res, init, detail, now);
   if (res.status === 401 || res.status === 403 || res.status === 404 || res.status === 410 || res.status === 426 || (code !== undefined && configurationCodes.has(code))) {
     return new CarrierError("misconfigured", `carrier refused the gateway's account settings${detail}`, { ...init, notSent: true });
   }
@@ -101,12 +101,9 @@ function readError(res: CarrierHttpResponse, provider: string, now: number): Car
     return new CarrierError("rejected", `carrier refused the request${detail}`, { ...init, notSent: true });
   }
   if (res.status >= 500) {
-    // A 502/503/504 without 8x8's JSON error body comes from a load balancer in front of the API:
-    // the request never reached the service that sends.
-    const fromLoadBalancer = body === undefined && res.status >= 502 && res.status <= 504;
     return new CarrierError("unavailable", `carrier failed with HTTP ${res.status}${detail}`, {
       ...init,
-      notSent: fromLoadBalancer,
+      notSent: fromLoadBalancer(res, body),
     });
   }
   return new CarrierError("unknown", `carrier answered HTTP ${res.status}${detail}`, init);

@@ -1,5 +1,12 @@
 import { CarrierError, type CarrierAcceptance, type SendOptions, type VoiceCall } from "./carrier.js";
-import { isRecord, parseRetryAfter, redactDigits, type CarrierHttpClient, type CarrierHttpResponse } from "./http-pool.js";
+import {
+  fromLoadBalancer,
+  isRecord,
+  rateLimitedError,
+  redactDigits,
+  type CarrierHttpClient,
+  type CarrierHttpResponse,
+} from "./http-pool.js";
 
 export interface VoiceClientOptions {
   readonly http: CarrierHttpClient;
@@ -61,14 +68,7 @@ function readAnswer(res: CarrierHttpResponse, provider: string, now: number): Ca
   };
   const detail = statusMessage ? `: ${statusMessage}` : "";
 
-  if (res.status === 429) {
-    const retryAfterMs = parseRetryAfter(res.headers["retry-after"], now);
-    return fail(new CarrierError("rate_limited", `carrier rate limit reached${detail}`, {
-      ...init,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      notSent: true,
-    }));
-  }
+  if (res.status === 429) return fail(rateLimitedError(res, init, detail, now));
   if (sessionStatus === "NOT_CREATED" || (body !== undefined && statusCode !== undefined)) {
     if (statusCode === -1017) {
       return fail(new CarrierError("invalid_destination", `carrier refused the destination${detail}`, { ...init, notSent: true }));
@@ -82,8 +82,7 @@ function readAnswer(res: CarrierHttpResponse, provider: string, now: number): Ca
     return fail(new CarrierError("rejected", `carrier refused the call${detail}`, { ...init, notSent: true }));
   }
   if (res.status >= 500) {
-    const fromLoadBalancer = body === undefined && res.status >= 502 && res.status <= 504;
-    return fail(new CarrierError("unavailable", `carrier failed with HTTP ${res.status}`, { ...init, notSent: fromLoadBalancer }));
+    return fail(new CarrierError("unavailable", `carrier failed with HTTP ${res.status}`, { ...init, notSent: fromLoadBalancer(res, body) }));
   }
   return fail(new CarrierError("unknown", `carrier answered HTTP ${res.status} without a readable call status`, init));
 }

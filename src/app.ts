@@ -1,6 +1,6 @@
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Logger } from "pino";
 import type { Carrier } from "./carrier/carrier.js";
@@ -14,6 +14,7 @@ import { createServerTracingInterceptor } from "./observability/rpc-tracing.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createApiKeyInterceptor, createBearerInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
+import { nameHttpSpansByRoute } from "./observability/http-route.js";
 import { createOtpClient } from "./otp/client.js";
 import { createOtpService, otpRoutes } from "./otp/service.js";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
@@ -113,11 +114,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     forceCloseConnections: "idle",
     // Fastify's two lines per request cost more than the rest of a send's logging; the hook and
     // the service each write one line with what matters, and the access line is debug only.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
-  http.addHook("onResponse", async (req, reply) => {
-    req.log.debug({ method: req.method, url: req.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, "request completed");
-  });
+  nameHttpSpansByRoute(http);
+  if (logger.isLevelEnabled("debug")) {
+    http.addHook("onResponse", async (req, reply) => {
+      req.log.debug({ method: req.method, url: req.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, "request completed");
+    });
+  }
 
   // Slow-header clients are cut well before Node's 60 s default.
   http.server.headersTimeout = 5_000;

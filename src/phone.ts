@@ -38,25 +38,48 @@ const formatting = /[\s().\-\u00a0]/g;
  * because guessing a country for "9876543210" (Okta's preview placeholder) could ring a
  * stranger abroad at our expense.
  */
-export function parsePhoneNumber(input: string, defaultRegion?: CountryCode, options: { withType?: boolean } = {}): PhoneNumber {
+export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): PhoneNumber {
   const text = input.trim();
   if (text === "") throw new PhoneNumberError("missing");
   if (text.length > maxInputLength) throw new PhoneNumberError("invalid");
   const compact = text.replace(formatting, "");
   if (!/^\+?\d+$/.test(compact)) throw new PhoneNumberError("invalid");
   if (!compact.startsWith("+") && defaultRegion === undefined) throw new PhoneNumberError("needs_region");
+
+  const memoKey = compact.startsWith("+") ? compact : `${defaultRegion}:${compact}`;
+  const known = recent.get(memoKey);
+  if (known) return known;
+
   const parsed = parsePhoneNumberFromString(compact, defaultRegion ? { defaultCountry: defaultRegion } : {});
-  if (parsed === undefined || !parsed.isValid()) throw new PhoneNumberError("invalid");
+  if (parsed === undefined) throw new PhoneNumberError("invalid");
+  // Matching the line-type patterns is the costly part, and isValid() does exactly that for
+  // every region with type patterns; a number with a type is valid, so isValid() is only asked
+  // about the rest.
+  const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) throw new PhoneNumberError("invalid");
   const e164 = parsed.number;
-  // The line type is the costly part of parsing (a pattern per type); the façade, which only
-  // needs a valid E.164 number, skips it and lets the service decide policy.
-  const type = options.withType === false ? undefined : parsed.getType();
-  return {
+  const phone: PhoneNumber = {
     e164,
     masked: maskDigits(e164, parsed.countryCallingCode.length),
     ...(parsed.country ? { region: parsed.country } : {}),
     ...(type ? { type } : {}),
   };
+  remember(memoKey, phone);
+  remember(e164, phone);
+  return phone;
+}
+
+// The façade and the service each read a send's number, one right after the other (the
+// service gets the façade's E.164). Reading a number is the costliest step of a send, so the
+// last few hundred results are kept: bounded, oldest out first, and holding nothing the
+// process does not already hold while those sends are in flight.
+const recentMax = 512;
+const recent = new Map<string, PhoneNumber>();
+
+function remember(key: string, phone: PhoneNumber): void {
+  if (recent.has(key)) return;
+  if (recent.size >= recentMax) recent.delete(recent.keys().next().value!);
+  recent.set(key, phone);
 }
 
 /**

@@ -3,7 +3,6 @@
 // modules that matter are reached without one (Fastify requires node:http as CommonJS, undici
 // reports through diagnostics_channel, and the RPC interceptors carry the trace themselves),
 // and hooking every ESM import cost most of a second at start-up.
-import { FastifyOtelInstrumentation } from "@fastify/otel";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { NodeSDK } from "@opentelemetry/sdk-node";
@@ -27,14 +26,6 @@ if (env.OTEL_SDK_DISABLED !== "true") {
         ignoreIncomingRequestHook: (req) => quietPaths.has((req.url ?? "").split("?")[0] ?? ""),
       }),
       new UndiciInstrumentation(),
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        // connect-fastify's handler promise never settles, so a handler span would never end;
-        // the RPC server interceptor makes the span for RPCs instead.
-        instrumentHandler: false,
-        instrumentHooks: false,
-        ignorePaths: (route) => quietPaths.has(route.url),
-      }),
     ],
   });
   sdk.start();

@@ -39,6 +39,18 @@ describe("parsePhoneNumber", () => {
     // Same +44 calling code, another region: country policy must use the region, not the prefix.
     expect(parsePhoneNumber("+447911123456")).toMatchObject({ type: "MOBILE", region: "GG" });
   });
+
+  it("reads a national number by its region every time, however often it was read before", () => {
+    for (let round = 0; round < 2; round++) {
+      expect(parsePhoneNumber("612345678", "NL")).toMatchObject({ e164: "+31612345678", region: "NL" });
+      expect(parsePhoneNumber("612345678", "ES")).toMatchObject({ e164: "+34612345678", region: "ES" });
+      expect(parsePhoneNumber("+31612345678")).toMatchObject({ e164: "+31612345678", region: "NL" });
+    }
+    // After many other numbers the first ones are read afresh, with the same answer.
+    for (let i = 0; i < 2000; i++) parsePhoneNumber(`+4474001${String(10000 + i)}`);
+    expect(parsePhoneNumber("612345678", "ES")).toMatchObject({ e164: "+34612345678", region: "ES", type: "MOBILE" });
+    expect(() => parsePhoneNumber("612345678")).toThrow(PhoneNumberError);
+  });
 });
 
 describe("maskPhoneNumber", () => {

@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 
 // Secrets are compared as SHA-256 digests: equal length always, and the time taken does not
 // depend on where the presented value first differs or how long it is.
-const digest = (value: string) => createHash("sha256").update(value).digest();
+const digest = (value: string) => hash("sha256", value, "buffer");
 
 /** A constant-time check of a presented secret against one expected secret. */
 export function createSecretMatcher(expected: string): (presented: string | string[] | undefined) => boolean {

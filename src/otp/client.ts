@@ -31,7 +31,7 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
       impl: target.impl,
       // No client span in one process: there is no hop for it to time, and with tracing on it
       // cost a fifth of the hook's throughput (bench/run.ts). The server span carries the RPC.
-      clientInterceptors: extraInterceptors,
+      // extraInterceptors are for network callers (the remote API key) and have nothing to do here.
       serverInterceptors: [createServerTracingInterceptor(), ...(target.serverInterceptors ?? [])],
     });
   }

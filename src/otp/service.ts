@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import { fromJson, toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
@@ -231,7 +231,8 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
   async function deliverOnce(req: SendOtpRequest, send: ValidSend, ctx: HandlerContext, caller: string, store: IdempotencyStore) {
     const key = `${caller}:${req.idempotencyKey}`;
     const fingerprint = fingerprintOf(send, req);
-    const log = deps.logger.child({ caller, idempotencyKey: req.idempotencyKey });
+    // Only the unusual paths log here; a child logger per send would be built for nothing.
+    const log = () => deps.logger.child({ caller, idempotencyKey: req.idempotencyKey });
     // Two rounds: a repeat that waited on a first attempt which was then released may claim.
     for (let round = 0; round < 2; round++) {
       let claim;
@@ -239,7 +240,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
         claim = await store.claim(key, fingerprint, ttlMs);
       } catch (err) {
         // Sending twice is bad; not sending at all locks a person out, which is worse.
-        log.warn({ err }, "idempotency store unavailable; sending without duplicate protection");
+        log().warn({ err }, "idempotency store unavailable; sending without duplicate protection");
         return deliver(req, send, ctx, caller);
       }
       if (claim.claimed) return settleAfter(store, key, deliver(req, send, ctx, caller), log);
@@ -250,7 +251,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       }
       if (record?.outcome) {
         trace.getActiveSpan()?.setAttribute("otp.idempotent_replay", true);
-        log.info("repeat of an earlier request: replaying its answer");
+        log().info("repeat of an earlier request: replaying its answer");
         return replay(record.outcome);
       }
       if (ctx.signal.aborted || (ctx.timeoutMs() ?? 1) <= answerMarginMs) break;
@@ -258,16 +259,17 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
     throw new ConnectError("an identical request is still in progress", Code.DeadlineExceeded);
   }
 
-  async function settleAfter(store: IdempotencyStore, key: string, sending: Promise<SendOtpResponse>, log: Logger) {
+  async function settleAfter(store: IdempotencyStore, key: string, sending: Promise<SendOtpResponse>, log: () => Logger) {
     let outcome: RecordedOutcome;
+    let res: SendOtpResponse | undefined;
     try {
-      const res = await sending;
+      res = await sending;
       outcome = { kind: "ok", response: toJson(SendOtpResponseSchema, res) };
     } catch (err) {
       // Only failures where the carrier provably took nothing are forgotten, so a retry may
       // send; anything that may have gone out is replayed instead of sent again.
       if (!(err instanceof CarrierError) || err.notSent) {
-        await store.release(key).catch((e: unknown) => log.warn({ err: e }, "could not release idempotency key"));
+        await store.release(key).catch((e: unknown) => log().warn({ err: e }, "could not release idempotency key"));
         throw err;
       }
       const ce = connectErrorFromCarrier(err);
@@ -279,8 +281,9 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
         ...(detail ? { detail: toJson(CarrierErrorDetailSchema, detail) } : {}),
       };
     }
-    await store.settle(key, outcome, ttlMs).catch((e: unknown) => log.warn({ err: e }, "could not record idempotent answer"));
-    return replay(outcome);
+    await store.settle(key, outcome, ttlMs).catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer"));
+    // The first caller gets exactly what later repeats will get, without a JSON round trip.
+    return res ?? replay(outcome);
   }
 
   return {
@@ -306,10 +309,7 @@ function replay(outcome: RecordedOutcome): SendOtpResponse {
 }
 
 function fingerprintOf(send: ValidSend, req: SendOtpRequest): string {
-  return createHash("sha256")
-    .update([send.channel, send.phone.e164, req.code, send.text, req.locale].join("\u0000"))
-    .digest("base64url")
-    .slice(0, 22);
+  return hash("sha256", [send.channel, send.phone.e164, req.code, send.text, req.locale].join("\u0000"), "base64url").slice(0, 22);
 }
 
 /** Mounts OtpService on a Connect router. */
@@ -387,5 +387,5 @@ function validate(req: SendOtpRequest, deps: OtpServiceDeps, now: number): Valid
 export function clientMessageId(idempotencyKey: string, deliveryId: string): string {
   if (idempotencyKey === "") return deliveryId;
   if (idempotencyKey.length <= 50) return idempotencyKey;
-  return createHash("sha256").update(idempotencyKey).digest("base64url").slice(0, 43);
+  return hash("sha256", idempotencyKey, "base64url").slice(0, 43);
 }

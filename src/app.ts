@@ -14,7 +14,7 @@ import { createServerTracingInterceptor } from "./observability/rpc-tracing.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createApiKeyInterceptor, createBearerInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
-import { nameHttpSpansByRoute } from "./observability/http-route.js";
+import { traceHttpRequests } from "./observability/http-tracing.js";
 import { createOtpClient } from "./otp/client.js";
 import { createOtpService, otpRoutes } from "./otp/service.js";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
@@ -116,7 +116,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     // the service each write one line with what matters, and the access line is debug only.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  nameHttpSpansByRoute(http);
+  traceHttpRequests(http, { quietRoutes: new Set(["/healthz", "/readyz"]) });
   if (logger.isLevelEnabled("debug")) {
     http.addHook("onResponse", async (req, reply) => {
       req.log.debug({ method: req.method, url: req.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, "request completed");

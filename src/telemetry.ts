@@ -1,15 +1,16 @@
-// Loaded before the app with `node --import ./dist/src/telemetry.js`: OpenTelemetry must patch
-// node:http before any of the gateway's modules load. No ESM loader hook is registered: the
-// modules that matter are reached without one (Fastify requires node:http as CommonJS, undici
-// reports through diagnostics_channel, and the RPC interceptors carry the trace themselves),
-// and hooking every ESM import cost most of a second at start-up.
-import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
-import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+// Loaded before the app with `node --import ./dist/src/telemetry.js`: it registers the tracer
+// provider, the OTLP exporter and the async context manager before any of the gateway's
+// modules run, so every span the gateway makes goes to one place.
+//
+// No instrumentation package is loaded. The gateway makes its own spans where it knows what
+// matters: the HTTP server span (observability/http-tracing.ts), the RPC spans
+// (observability/rpc-tracing.ts) and the 8x8 call (carrier/http-pool.ts). The generic
+// instrumentations for node:http and undici cost more than all of tracing's other work
+// together (bench/run.ts, "tracing on").
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { telemetryShutdownKey } from "./observability/telemetry-shutdown.js";
 
 const env = process.env;
-const quietPaths = new Set(["/healthz", "/readyz"]);
 
 if (env.OTEL_SDK_DISABLED !== "true") {
   // Export only where an operator pointed us: with no exporter and no OTLP endpoint configured,
@@ -20,14 +21,7 @@ if (env.OTEL_SDK_DISABLED !== "true") {
   env.OTEL_LOGS_EXPORTER ??= "none";
   env.OTEL_SERVICE_NAME ??= "otp-gateway";
 
-  const sdk = new NodeSDK({
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => quietPaths.has((req.url ?? "").split("?")[0] ?? ""),
-      }),
-      new UndiciInstrumentation(),
-    ],
-  });
+  const sdk = new NodeSDK({ instrumentations: [] });
   sdk.start();
   (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] = () => sdk.shutdown();
 }

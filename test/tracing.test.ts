@@ -120,10 +120,40 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       "otp.provider.message_id": expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     const hookSpan = spans.find((s) => s.attributes["okta.event_id"] === "evtTraceInProc1")!;
+    expect(hookSpan.parentSpanId).toBeUndefined();
+    expect(hookSpan.kind).toBe(2); // SERVER
     expect(hookSpan.attributes).toMatchObject({
       "okta.request_type": "com.okta.user.telephony.mfa-verification",
       "otp.channel": "sms",
+      "http.request.method": "POST",
+      "http.route": "/okta/telephony",
+      "url.path": "/okta/telephony",
+      "http.response.status_code": 200,
     });
+    expect(carrierSpan.kind).toBe(3); // CLIENT
+    expect(carrierSpan.attributes).toMatchObject({
+      "http.request.method": "POST",
+      "server.address": "127.0.0.1",
+      "http.response.status_code": 200,
+      "otp.provider": "8x8",
+    });
+    // Our trace context stays inside: nothing about it is sent to the carrier.
+    expect(fake.requests.at(-1)?.headers.traceparent).toBeUndefined();
+  });
+
+  it("continues a caller's trace (W3C traceparent) on the hook", async () => {
+    const gw = processes[0]!;
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const res = await fetch(`http://127.0.0.1:${gw.httpPort}/okta/telephony`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: oktaSecret, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify(oktaHookBody({ eventId: "evtTraceParent1", otpCode, phoneNumber: phone })),
+    });
+    expect(res.status).toBe(200);
+    const hook = await waitFor(() => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceParent1"), "hook span");
+    expect(hook.traceId).toBe(traceId);
+    expect(hook.parentSpanId).toBe("00f067aa0ba902b7");
+    await waitFor(() => sink.spans.find((s) => s.traceId === traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1"), "the 8x8 span in the caller's trace");
   });
 
   it.each([
@@ -161,6 +191,12 @@ describe("one trace from Okta's request to the 8x8 call", () => {
         "rpc server span",
       );
       expect(server.attributes).toMatchObject({ "otp.provider.error_code": "1002", "rpc.connect_rpc.error_code": "invalid_argument" });
+      const carrier = await waitFor(
+        () => sink.spans.find((s) => s.traceId === hook.traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1"),
+        "8x8 client span",
+      );
+      expect(carrier.attributes).toMatchObject({ "http.response.status_code": 400, "error.type": "400" });
+      expect((JSON.parse(carrier.raw) as { span: { status?: { code?: number } } }).span.status?.code).toBe(2); // ERROR
     } finally {
       fake.behave({ kind: "accept" });
     }

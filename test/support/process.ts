@@ -1,7 +1,23 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The node options of `npm start` (heap settings, source maps), read from package.json so that
+ * tests and benchmarks run the gateway with exactly what production runs.
+ */
+export const startNodeOptions: readonly string[] = (() => {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: { start: string } };
+  const command = /\bnode (.*)$/.exec(pkg.scripts.start)?.[1]?.split(/\s+/) ?? [];
+  const options: string[] = [];
+  for (let i = 0; i < command.length; i++) {
+    if (command[i] === "--import") i += 1; // telemetry: added or left out per test
+    else if (command[i]!.startsWith("--")) options.push(command[i]!);
+  }
+  return options;
+})();
 
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -30,7 +46,11 @@ export async function spawnGateway(
     discardOutput?: boolean;
   } = {},
 ): Promise<GatewayProcess> {
-  const args = options.args ?? [...(options.telemetry === false ? [] : ["--import", "./dist/src/telemetry.js"]), "dist/src/main.js"];
+  const args = options.args ?? [
+    ...startNodeOptions,
+    ...(options.telemetry === false ? [] : ["--import", "./dist/src/telemetry.js"]),
+    "dist/src/main.js",
+  ];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: {

@@ -1,0 +1,61 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
+import type { FastifyInstance } from "fastify";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    otelSpan?: Span;
+  }
+}
+
+/**
+ * The SERVER span of each HTTP/1.1 request ("POST /okta/telephony"), made from Fastify's hooks
+ * and made the active context for everything the request does, so the RPC and the 8x8 call
+ * nest under it and log lines carry its trace id.
+ *
+ * `@opentelemetry/instrumentation-http` did this before; it computed some twenty attributes per
+ * request, patched every socket and response, and was the largest single cost of tracing in
+ * the benchmark (bench/run.ts). We know the route up front and set what an SRE filters on.
+ * A `traceparent` from the caller is continued, as the instrumentation did.
+ */
+export function traceHttpRequests(app: FastifyInstance, options: { readonly quietRoutes: ReadonlySet<string> }): void {
+  const tracer = trace.getTracer("otp-gateway/http");
+  app.addHook("onRequest", (req, reply, done) => {
+    const route = req.routeOptions.url;
+    if (route !== undefined && options.quietRoutes.has(route)) return done();
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan(
+      route !== undefined ? `${req.method} ${route}` : req.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          "http.request.method": req.method,
+          ...(route !== undefined ? { "http.route": route } : {}),
+          "url.path": req.url.split("?", 1)[0],
+          "url.scheme": req.protocol,
+          "network.protocol.version": req.raw.httpVersion,
+          "client.address": req.ip,
+          ...(req.headers["user-agent"] ? { "user_agent.original": req.headers["user-agent"] } : {}),
+        },
+      },
+      parent,
+    );
+    req.otelSpan = span;
+    const active = trace.setSpan(parent, span);
+    // The body arrives in later socket events; binding the request and response emitters keeps
+    // the body parser, the handler and the response listeners inside this request's context.
+    context.bind(active, req.raw);
+    context.bind(active, reply.raw);
+    // "close" comes after the last byte is written and also when the client goes away first.
+    reply.raw.once("close", () => {
+      const status = reply.raw.statusCode;
+      span.setAttribute("http.response.status_code", status);
+      if (!reply.raw.writableFinished) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: "connection closed before the answer was sent" });
+      } else if (status >= 500) {
+        span.setStatus({ code: SpanStatusCode.ERROR }).setAttribute("error.type", String(status));
+      }
+      span.end();
+    });
+    context.with(active, done);
+  });
+}

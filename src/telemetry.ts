@@ -7,7 +7,6 @@
 // (observability/rpc-tracing.ts) and the 8x8 call (carrier/http-pool.ts). The generic
 // instrumentations for node:http and undici cost more than all of tracing's other work
 // together (bench/run.ts, "tracing on").
-import { NodeSDK } from "@opentelemetry/sdk-node";
 import { telemetryShutdownKey } from "./observability/telemetry-shutdown.js";
 
 const env = process.env;
@@ -21,6 +20,8 @@ if (env.OTEL_SDK_DISABLED !== "true") {
   env.OTEL_LOGS_EXPORTER ??= "none";
   env.OTEL_SERVICE_NAME ??= "otp-gateway";
 
+  // Imported only when tracing is on: the SDK and its exporters are a tenth of the process's memory.
+  const { NodeSDK } = await import("@opentelemetry/sdk-node");
   const sdk = new NodeSDK({ instrumentations: [] });
   sdk.start();
   (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] = () => sdk.shutdown();

@@ -229,50 +229,84 @@ interface Row {
   missingCalls: number;
 }
 
-const rows: Row[] = [];
-for (const target of ["ceiling", "proxy", "gateway", "gateway-traced"] as const) {
-  if (!scenarios.some((s) => s.target === target)) continue;
+async function measureOnce(proc: GatewayProcess, scenario: Scenario): Promise<Row> {
+  await fakeReset();
+  const { result, rssMaxMb, cpuPercent } = await watch(proc.child.pid!, () => scenario.run(proc));
+  const counts = Object.values(await fakeStats());
+  const calls = counts.reduce((a, b) => a + b, 0);
+  return {
+    name: scenario.name,
+    reqPerSec: result.reqPerSec,
+    p50: result.p50,
+    p99: result.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    rssMaxMb,
+    cpuPercent,
+    duplicates: counts.filter((c) => c > 1).length,
+    // Every SUCCESSFUL answer needs an 8x8 call behind it.
+    missingCalls: scenario.carrierCalls ? Math.max(0, result.successful - calls) : 0,
+  };
+}
+
+function summarise(name: string, runs: Row[]): Row {
+  return {
+    name,
+    reqPerSec: Math.round(median(runs.map((r) => r.reqPerSec))),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    non2xx: Math.max(...runs.map((r) => r.non2xx)),
+    errors: Math.max(...runs.map((r) => r.errors)),
+    rssMaxMb: Math.round(Math.max(...runs.map((r) => r.rssMaxMb))),
+    cpuPercent: Math.round(median(runs.map((r) => r.cpuPercent))),
+    duplicates: Math.max(...runs.map((r) => r.duplicates)),
+    missingCalls: Math.max(...runs.map((r) => r.missingCalls)),
+  };
+}
+
+async function startWarm(target: Target): Promise<GatewayProcess> {
   const proc = await start(target);
   // Warm up the JIT, the pools and TLS before anything is measured.
   await hookLoad(proc.httpPort, 8, "SMS", 2);
+  return proc;
+}
+
+const rows: Row[] = [];
+for (const target of ["ceiling", "proxy", "gateway"] as const) {
+  if (!scenarios.some((s) => s.target === target)) continue;
+  const proc = await startWarm(target);
   for (const scenario of scenarios.filter((s) => s.target === target)) {
     const runs: Row[] = [];
-    for (let i = 0; i < reps; i++) {
-      await fakeReset();
-      const { result, rssMaxMb, cpuPercent } = await watch(proc.child.pid!, () => scenario.run(proc));
-      const stats = await fakeStats();
-      const counts = Object.values(stats);
-      const calls = counts.reduce((a, b) => a + b, 0);
-      runs.push({
-        name: scenario.name,
-        reqPerSec: result.reqPerSec,
-        p50: result.p50,
-        p99: result.p99,
-        non2xx: result.non2xx,
-        errors: result.errors,
-        rssMaxMb,
-        cpuPercent,
-        duplicates: counts.filter((c) => c > 1).length,
-        // Every SUCCESSFUL answer needs an 8x8 call behind it.
-        missingCalls: scenario.carrierCalls ? Math.max(0, result.successful - calls) : 0,
-      });
-    }
-    const row: Row = {
-      name: scenario.name,
-      reqPerSec: Math.round(median(runs.map((r) => r.reqPerSec))),
-      p50: median(runs.map((r) => r.p50)),
-      p99: median(runs.map((r) => r.p99)),
-      non2xx: Math.max(...runs.map((r) => r.non2xx)),
-      errors: Math.max(...runs.map((r) => r.errors)),
-      rssMaxMb: Math.round(Math.max(...runs.map((r) => r.rssMaxMb))),
-      cpuPercent: Math.round(median(runs.map((r) => r.cpuPercent))),
-      duplicates: Math.max(...runs.map((r) => r.duplicates)),
-      missingCalls: Math.max(...runs.map((r) => r.missingCalls)),
-    };
+    for (let i = 0; i < reps; i++) runs.push(await measureOnce(proc, scenario));
+    const row = summarise(scenario.name, runs);
     rows.push(row);
     console.error(`${row.name}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms`);
   }
   await proc.stop();
+}
+
+// ---------- tracing, measured in pairs ----------
+// The same load on a gateway without and one with tracing, alternating rep by rep, so both see
+// the same machine: measured minutes apart, the ratio moved by ±10 points with this shared
+// machine's load. The cost is the median of the pairs' throughput ratios.
+const tracingPairs: Array<{ plain: number; traced: number }> = [];
+const tracedScenario = scenarios.find((s) => s.target === "gateway-traced");
+if (tracedScenario) {
+  const plainScenario: Scenario = { ...tracedScenario, name: "hook SMS @32 (paired, tracing off)", target: "gateway" };
+  const plain = await startWarm("gateway");
+  const traced = await startWarm("gateway-traced");
+  const plainRuns: Row[] = [];
+  const tracedRuns: Row[] = [];
+  for (let i = 0; i < reps; i++) {
+    plainRuns.push(await measureOnce(plain, plainScenario));
+    tracedRuns.push(await measureOnce(traced, tracedScenario));
+    tracingPairs.push({ plain: plainRuns.at(-1)!.reqPerSec, traced: tracedRuns.at(-1)!.reqPerSec });
+  }
+  for (const row of [summarise(plainScenario.name, plainRuns), summarise(tracedScenario.name, tracedRuns)]) {
+    rows.push(row);
+    console.error(`${row.name}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms`);
+  }
+  await Promise.all([plain.stop(), traced.stop()]);
 }
 
 // ---------- start-up ----------
@@ -300,7 +334,7 @@ const ratios = {
   hook32VsBareProxy: get("hook SMS @32").reqPerSec / get("ref bare proxy @32").reqPerSec,
   hook32VsCeiling: get("hook SMS @32").reqPerSec / get("ref ceiling (no upstream) @32").reqPerSec,
   hook1P99OverUpstreamMs: get("hook SMS @1").p99 - latencyMs,
-  tracingCost: 1 - get("hook SMS @32, tracing on").reqPerSec / get("hook SMS @32").reqPerSec,
+  tracingCost: median(tracingPairs.map((p) => 1 - p.traced / p.plain)),
 };
 const gatewayRows = rows.filter((r) => !r.name.startsWith("ref"));
 const allTargets = [
@@ -313,7 +347,7 @@ const allTargets = [
     ok: gatewayRows.every((r) => r.duplicates === 0 && r.missingCalls === 0),
   },
   { target: `hook @1 p99 ≤ upstream (${latencyMs} ms) + 3 ms`, needs: ["hook SMS @1"], value: `+${ratios.hook1P99OverUpstreamMs} ms`, ok: ratios.hook1P99OverUpstreamMs <= 3 },
-  { target: "tracing costs ≤ 15 % of throughput", needs: ["hook SMS @32", "hook SMS @32, tracing on"], value: `${Math.round(ratios.tracingCost * 100)} %`, ok: ratios.tracingCost <= 0.15 },
+  { target: "tracing costs ≤ 15 % of throughput", needs: ["hook SMS @32, tracing on"], value: `${Math.round(ratios.tracingCost * 100)} % (pairs: ${tracingPairs.map((p) => Math.round((1 - p.traced / p.plain) * 100)).join(", ")} %)`, ok: ratios.tracingCost <= 0.15 },
   {
     target: "RSS under @32 load ≤ 150 MB",
     needs: ["hook SMS @32"],
@@ -336,7 +370,7 @@ const table = [
 ].join("\n");
 const targetTable = ["| target | measured | met |", "|---|---|---|", ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "yes" : "NO"} |`)].join("\n");
 
-const report = { when: new Date().toISOString(), machine, durationS, reps, upstreamLatencyMs: latencyMs, rows, startupMs, startups, ratios, targets };
+const report = { when: new Date().toISOString(), machine, durationS, reps, upstreamLatencyMs: latencyMs, rows, startupMs, startups, tracingPairs, ratios, targets };
 mkdirSync("bench/results", { recursive: true });
 const file = `bench/results/bench-${report.when.replace(/[:.]/g, "-")}.json`;
 writeFileSync(file, JSON.stringify(report, null, 2));

@@ -40,7 +40,14 @@ export function createInProcessTransport(options: {
     const innermost: Next = async (req) => {
       if (typeof impl !== "function") throw new ConnectError(`${method.name} is not implemented`, Code.Unimplemented);
       const context = handlerContext(req);
-      const output = await impl.call(options.impl, req.message as never, context);
+      let output: unknown;
+      try {
+        output = await impl.call(options.impl, req.message as never, context);
+      } catch (err) {
+        // Only ConnectErrors cross the boundary as they are; anything else is an internal fault
+        // whose text stays in this process (and out of the RPC span), as over the network.
+        throw err instanceof ConnectError ? err : new ConnectError("internal error", Code.Internal, undefined, undefined, err);
+      }
       return {
         stream: false,
         service: req.service,
@@ -109,8 +116,7 @@ export function createInProcessTransport(options: {
             if (settled) return;
             settled = true;
             cleanup();
-            // Only ConnectErrors cross the boundary as they are; anything else is an internal
-            // fault whose text stays in this process, as over the network.
+            // An interceptor's own failure is kept off the caller's side the same way.
             reject(err instanceof ConnectError ? err : new ConnectError("internal error", Code.Internal, undefined, undefined, err));
           },
         );

@@ -1,11 +1,5 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { FastifyInstance } from "fastify";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    otelSpan?: Span;
-  }
-}
 
 /**
  * The SERVER span of each HTTP/1.1 request ("POST /okta/telephony"), made from Fastify's hooks
@@ -39,7 +33,6 @@ export function traceHttpRequests(app: FastifyInstance, options: { readonly quie
       },
       parent,
     );
-    req.otelSpan = span;
     const active = trace.setSpan(parent, span);
     // The body arrives in later socket events; binding the request and response emitters keeps
     // the body parser, the handler and the response listeners inside this request's context.

@@ -139,6 +139,11 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     });
     // Our trace context stays inside: nothing about it is sent to the carrier.
     expect(fake.requests.at(-1)?.headers.traceparent).toBeUndefined();
+    // The success lines are written after the answer, and still say which trace they belong to.
+    const lines = gw.output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as Record<string, unknown>] : []));
+    const lineOf = (msg: string) => lines.find((l) => l.msg === msg && l.trace_id === hookSpan.traceId);
+    expect(lineOf("carrier accepted the send")).toMatchObject({ to: "+44******3456", channel: "sms", caller: "okta-hook" });
+    expect(lineOf("okta hook: code accepted by carrier")).toMatchObject({ eventId: "evtTraceInProc1", channel: "sms" });
   });
 
   it("continues a caller's trace (W3C traceparent) on the hook", async () => {

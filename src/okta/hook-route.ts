@@ -10,6 +10,7 @@ import {
   RateLimitDetailSchema,
   type OtpService,
 } from "../../gen/otp/v1/otp_pb.js";
+import { afterAnswer } from "../after-answer.js";
 import { codePattern, idempotencyKeyPattern } from "../otp/request-rules.js";
 import { parsePhoneNumber, PhoneNumberError } from "../phone.js";
 import type { HookAuthenticator } from "./hook-auth.js";
@@ -210,7 +211,8 @@ async function handleHook(
       { timeoutMs },
     );
     const latencyMs = now() - receivedAt;
-    req.log.info({ ...fields, deliveryId: res.deliveryId, providerMessageId: res.providerMessageId, latencyMs }, "okta hook: code accepted by carrier");
+    const line = { ...fields, deliveryId: res.deliveryId, providerMessageId: res.providerMessageId, latencyMs };
+    afterAnswer(() => req.log.info(line, "okta hook: code accepted by carrier"));
     return telephonyAction(
       "SUCCESSFUL",
       res.provider,

@@ -16,6 +16,7 @@ import {
   type SendOtpRequest,
   type SendOtpResponse,
 } from "../../gen/otp/v1/otp_pb.js";
+import { afterAnswer } from "../after-answer.js";
 import { CarrierError, type Carrier, type CarrierAcceptance } from "../carrier/carrier.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { parsePhoneNumber, PhoneNumberError, type PhoneNumber } from "../phone.js";
@@ -142,14 +143,15 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       ...(send.phone.region ? { "otp.phone.region": send.phone.region } : {}),
       ...(req.purpose ? { "otp.purpose": req.purpose } : {}),
     });
-    const log = deps.logger.child({
+    // Merged into the line rather than bound with child(): a send writes one line.
+    const fields = {
       deliveryId,
       caller,
       channel: channelName,
       to: send.phone.masked,
       ...(req.purpose ? { purpose: req.purpose } : {}),
       ...(req.userId ? { userId: req.userId } : {}),
-    });
+    };
 
     const remaining = ctx.timeoutMs();
     const timeoutMs = Math.max(1, Math.min(deps.defaultTimeoutMs, (remaining ?? Infinity) - answerMarginMs));
@@ -187,8 +189,9 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
         ...(err.providerErrorId ? { "otp.provider.error_id": err.providerErrorId } : {}),
         ...(err.httpStatus ? { "otp.provider.http_status": err.httpStatus } : {}),
       });
-      log.warn(
+      deps.logger.warn(
         {
+          ...fields,
           provider: err.provider,
           failure: err.failure,
           providerCode: err.providerCode,
@@ -207,15 +210,14 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       "otp.provider.message_id": accepted.providerMessageId,
       "otp.provider.status": accepted.providerStatus,
     });
-    log.info(
-      {
-        provider: deps.carrier.name,
-        providerMessageId: accepted.providerMessageId,
-        providerStatus: accepted.providerStatus,
-        latencyMs: now() - started,
-      },
-      "carrier accepted the send",
-    );
+    const line = {
+      ...fields,
+      provider: deps.carrier.name,
+      providerMessageId: accepted.providerMessageId,
+      providerStatus: accepted.providerStatus,
+      latencyMs: now() - started,
+    };
+    afterAnswer(() => deps.logger.info(line, "carrier accepted the send"));
     return {
       $typeName: "otp.v1.SendOtpResponse",
       deliveryId,
@@ -260,11 +262,9 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
   }
 
   async function settleAfter(store: IdempotencyStore, key: string, sending: Promise<SendOtpResponse>, log: () => Logger) {
-    let outcome: RecordedOutcome;
-    let res: SendOtpResponse | undefined;
+    let res: SendOtpResponse;
     try {
       res = await sending;
-      outcome = { kind: "ok", response: toJson(SendOtpResponseSchema, res) };
     } catch (err) {
       // Only failures where the carrier provably took nothing are forgotten, so a retry may
       // send; anything that may have gone out is replayed instead of sent again.
@@ -274,16 +274,22 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       }
       const ce = connectErrorFromCarrier(err);
       const detail = ce.findDetails(CarrierErrorDetailSchema)[0];
-      outcome = {
+      const outcome: RecordedOutcome = {
         kind: "error",
         code: ce.code,
         message: ce.rawMessage,
         ...(detail ? { detail: toJson(CarrierErrorDetailSchema, detail) } : {}),
       };
+      await store.settle(key, outcome, ttlMs).catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer"));
+      // The first caller gets exactly what later repeats will get.
+      return replay(outcome);
     }
-    await store.settle(key, outcome, ttlMs).catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer"));
-    // The first caller gets exactly what later repeats will get, without a JSON round trip.
-    return res ?? replay(outcome);
+    // The answer does not wait for its record: a repeat arriving meanwhile finds the key claimed
+    // and waits for the record, as it would for a send in flight. That keeps a Redis round trip
+    // (in memory, the answer's JSON) off every send's latency (bench/run.ts, hook @1 p99).
+    const record = async () => store.settle(key, { kind: "ok", response: toJson(SendOtpResponseSchema, res) }, ttlMs);
+    afterAnswer(() => void record().catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer")));
+    return res;
   }
 
   return {

@@ -43,13 +43,14 @@ export interface SendSubject {
 /** The rules that apply to one send, in the order they are reported. */
 export function rulesFor(settings: RateLimitSettings, subject: SendSubject): RateLimitRule[] {
   const rules: RateLimitRule[] = [];
-  const add = (name: string, key: string, setting: LimitSetting | undefined) => {
-    if (setting) rules.push({ name, key: `rl:${name}:${key}`, ...setting });
+  // Keys are computed only for limits that are on: hashing is most of this function's cost.
+  const add = (name: string, key: () => string, setting: LimitSetting | undefined) => {
+    if (setting) rules.push({ name, key: `rl:${name}:${key()}`, ...setting });
   };
-  add("phone", hashed(subject.e164), settings.perPhone);
-  if (subject.purpose.endsWith("pre-enrollment")) add("enrollment_phone", hashed(subject.e164), settings.perPhoneEnrollment);
-  if (subject.userId !== "") add("user", hashed(subject.userId), settings.perUser);
-  add("country", subject.region, settings.perCountry);
-  add("global", "all", settings.global);
+  add("phone", () => hashed(subject.e164), settings.perPhone);
+  if (subject.purpose.endsWith("pre-enrollment")) add("enrollment_phone", () => hashed(subject.e164), settings.perPhoneEnrollment);
+  if (subject.userId !== "") add("user", () => hashed(subject.userId), settings.perUser);
+  add("country", () => subject.region, settings.perCountry);
+  add("global", () => "all", settings.global);
   return rules;
 }

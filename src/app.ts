@@ -11,6 +11,7 @@ import { createSandboxCarrier, sandboxProvider, type SandboxCarrier } from "./ca
 import type { Config } from "./config.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createServerTracingInterceptor } from "./observability/rpc-tracing.js";
+import { tracingEnabled } from "./observability/tracing-enabled.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createApiKeyInterceptor, createBearerInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   readonly idempotency?: IdempotencyStore;
   readonly now?: () => number;
   readonly newId?: () => string;
+  /** Make spans; by default, when a tracer provider is registered. */
+  readonly tracing?: boolean;
 }
 
 /** What /readyz reports; main flips it as listeners come up and go down. */
@@ -57,6 +60,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const readiness: Readiness = { listening: false, shuttingDown: false };
   const servesService = config.role !== "facade";
   const servesHook = config.role !== "service";
+  const tracing = deps.tracing ?? tracingEnabled();
 
   const metrics = createMetrics();
   // Redis and JOSE are loaded only when configured: most of a module's cost is paid at import,
@@ -95,7 +99,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const routes = service ? otpRoutes(service) : undefined;
   // Network listeners check API keys; the in-process façade is trusted and named instead.
   const networkInterceptors = [
-    createServerTracingInterceptor(),
+    ...(tracing ? [createServerTracingInterceptor()] : []),
     createApiKeyInterceptor(config.apiKeys, config.carrier.mode === "sandbox" ? "open" : "closed"),
   ];
   if (routes && config.apiKeys.size === 0) {
@@ -120,7 +124,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     childLoggerFactory: (parent) => parent,
   });
   // Probes and scrapes would be most of the traces and tell nothing about sends.
-  traceHttpRequests(http, { quietRoutes: new Set(["/healthz", "/readyz", "/metrics"]) });
+  if (tracing) traceHttpRequests(http, { quietRoutes: new Set(["/healthz", "/readyz", "/metrics"]) });
   if (logger.isLevelEnabled("debug")) {
     http.addHook("onResponse", async (req, reply) => {
       req.log.debug({ reqId: req.id, method: req.method, url: req.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime) }, "request completed");
@@ -171,9 +175,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   if (servesHook) {
     const remote = config.otpService;
     const otpClient = routes
-      ? createOtpClient({ kind: "in-process", impl: service!, serverInterceptors: [createFixedCallerInterceptor("okta-hook")] })
+      ? createOtpClient({ kind: "in-process", impl: service!, serverInterceptors: [createFixedCallerInterceptor("okta-hook")], tracing })
       : createOtpClient(
-          { kind: "remote", url: remote!.url, protocol: remote!.protocol },
+          { kind: "remote", url: remote!.url, protocol: remote!.protocol, tracing },
           remote?.apiKey ? [createBearerInterceptor(remote.apiKey)] : [],
         );
     await http.register(oktaHookRoutes, {

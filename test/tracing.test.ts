@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { trace } from "@opentelemetry/api";
+import { tracingEnabled } from "../src/observability/tracing-enabled.js";
 import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
 import { facadeApiKey, fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
@@ -218,5 +220,19 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       expect(text).not.toContain(phoneDigits);
       expect(text).not.toContain(nationalDigits);
     }
+  });
+});
+
+describe("tracingEnabled", () => {
+  it("is false with only the API's no-op provider and true once a provider is registered", () => {
+    expect(tracingEnabled()).toBe(false);
+    const provider = { getTracer: () => trace.getTracer("unused") };
+    try {
+      expect(trace.setGlobalTracerProvider(provider)).toBe(true);
+      expect(tracingEnabled()).toBe(true);
+    } finally {
+      trace.disable();
+    }
+    expect(tracingEnabled()).toBe(false);
   });
 });

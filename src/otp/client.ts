@@ -1,19 +1,23 @@
 import { createClient, type Client, type Interceptor, type ServiceImpl, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
-import { createClientTracingInterceptor, createServerTracingInterceptor } from "../observability/rpc-tracing.js";
+import { createClientTracingInterceptor, createServerTracingInterceptor, type RpcSystem } from "../observability/rpc-tracing.js";
 import { createInProcessTransport } from "./in-process-transport.js";
 
 export type OtpClient = Client<typeof OtpService>;
 
-export type OtpClientTarget =
+export type OtpClientTarget = (
   | {
       readonly kind: "in-process";
       readonly impl: ServiceImpl<typeof OtpService>;
       /** Run after the tracing interceptor, as a network listener's would. */
       readonly serverInterceptors?: Interceptor[];
     }
-  | { readonly kind: "remote"; readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web" };
+  | { readonly kind: "remote"; readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web" }
+) & {
+  /** Make RPC spans and propagate the trace; true unless said otherwise. */
+  readonly tracing?: boolean;
+};
 
 /**
  * The façade's OtpService client. In one process the call goes straight to the service
@@ -25,6 +29,8 @@ export function createOtpClient(target: OtpClientTarget, extraInterceptors: Inte
 }
 
 function createOtpTransport(target: OtpClientTarget, extraInterceptors: Interceptor[]): Transport {
+  const tracing = target.tracing ?? true;
+  const clientSpans = (system: RpcSystem) => (tracing ? [createClientTracingInterceptor(system)] : []);
   if (target.kind === "in-process") {
     return createInProcessTransport({
       service: OtpService,
@@ -32,7 +38,7 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
       // No client span in one process: there is no hop for it to time, and with tracing on it
       // cost a fifth of the hook's throughput (bench/run.ts). The server span carries the RPC.
       // extraInterceptors are for network callers (the remote API key) and have nothing to do here.
-      serverInterceptors: [createServerTracingInterceptor(), ...(target.serverInterceptors ?? [])],
+      serverInterceptors: [...(tracing ? [createServerTracingInterceptor()] : []), ...(target.serverInterceptors ?? [])],
     });
   }
   const http2 = target.url.startsWith("https:");
@@ -40,19 +46,19 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
     case "grpc":
       return createGrpcTransport({
         baseUrl: target.url,
-        interceptors: [createClientTracingInterceptor("grpc"), ...extraInterceptors],
+        interceptors: [...clientSpans("grpc"), ...extraInterceptors],
       });
     case "grpc-web":
       return createGrpcWebTransport({
         baseUrl: target.url,
         httpVersion: "1.1",
-        interceptors: [createClientTracingInterceptor("grpc"), ...extraInterceptors],
+        interceptors: [...clientSpans("grpc"), ...extraInterceptors],
       });
     case "connect":
       return createConnectTransport({
         baseUrl: target.url,
         ...(http2 ? { httpVersion: "2" as const } : { httpVersion: "1.1" as const }),
-        interceptors: [createClientTracingInterceptor("connect_rpc"), ...extraInterceptors],
+        interceptors: [...clientSpans("connect_rpc"), ...extraInterceptors],
       });
   }
 }

@@ -115,6 +115,7 @@ describe("retries: only where 8x8 provably did not take the send", () => {
     ["a JSON 500 (8x8 may have queued it)", { kind: "sms-error", status: 500, code: 2000, message: "Internal error" } as const, "carrier_unavailable"],
     ["a 429 whose Retry-After does not fit", { kind: "sms-error", status: 429, code: 429, message: "Quota", headers: { "retry-after": "30" } } as const, "rate_limited"],
     ["an unreadable 200", { kind: "raw", status: 200, contentType: "application/json", body: "not json" } as const, "outcome_unknown"],
+    ["a 200 far too large to be 8x8's answer", { kind: "raw", status: 200, contentType: "application/json", body: `{"umid":"${"x".repeat(200_000)}"}` } as const, "outcome_unknown"],
     ["a REJECTED 200", { kind: "sms-rejected", description: "Invalid Source value" } as const, "carrier_refused"],
   ])("does not retry %s", async (_name, first, reason) => {
     const gw = await gateway();

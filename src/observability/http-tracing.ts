@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from "@opentelemetry/api";
 import type { FastifyInstance } from "fastify";
 
 /**
@@ -13,6 +13,7 @@ import type { FastifyInstance } from "fastify";
  */
 export function traceHttpRequests(app: FastifyInstance, options: { readonly quietRoutes: ReadonlySet<string> }): void {
   const tracer = trace.getTracer("otp-gateway/http");
+  app.decorateRequest("otelContext", null);
   app.addHook("onRequest", (req, reply, done) => {
     const route = req.routeOptions.url;
     if (route !== undefined && options.quietRoutes.has(route)) return done();
@@ -34,10 +35,7 @@ export function traceHttpRequests(app: FastifyInstance, options: { readonly quie
       parent,
     );
     const active = trace.setSpan(parent, span);
-    // The body arrives in later socket events; binding the request and response emitters keeps
-    // the body parser, the handler and the response listeners inside this request's context.
-    context.bind(active, req.raw);
-    context.bind(active, reply.raw);
+    req.otelContext = active;
     // "close" comes after the last byte is written and also when the client goes away first.
     reply.raw.once("close", () => {
       const status = reply.raw.statusCode;
@@ -51,4 +49,19 @@ export function traceHttpRequests(app: FastifyInstance, options: { readonly quie
     });
     context.with(active, done);
   });
+  // The body arrives in later socket events, outside this context; from validation on, the
+  // request runs in it again (the handler, the RPC, the 8x8 call, log lines). Binding the
+  // request and response emitters instead wrapped every listener Node and Fastify add to them,
+  // and cost more than the rest of the span.
+  app.addHook("preValidation", (req, _reply, done) => {
+    if (req.otelContext === null) return done();
+    context.with(req.otelContext, done);
+  });
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The context of this request's span; null for quiet routes. */
+    otelContext: Context | null;
+  }
 }

@@ -1,3 +1,6 @@
+import { hash, randomUUID } from "node:crypto";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +90,27 @@ describe("idempotency: a send happens at most once per key", () => {
     // The same key from the in-process façade (another caller) is another request.
     await postHook(gw.httpUrl, oktaHookBody({ eventId: "ttl-1", otpCode: "555777" }));
     expect(carrier.fake.requests).toHaveLength(3);
+  });
+
+  it("keeps each remembered key small (a gateway holds up to IDEMPOTENCY_MAX_KEYS of them)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const store = createMemoryIdempotencyStore({ maxEntries: 100_000 });
+    const n = 20_000;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < n; i++) {
+      // Built as the service builds them: a concatenated key, a sliced fingerprint, JSON outcome.
+      const key = `okta-hook:${JSON.parse(`"evt${randomUUID().slice(0, 17)}"`) as string}`;
+      await store.claim(key, hash("sha256", key, "base64url").slice(0, 22), 60_000);
+      const response = { deliveryId: randomUUID(), provider: "8x8", providerMessageId: randomUUID(), status: "DELIVERY_STATUS_ACCEPTED", channel: "CHANNEL_SMS", maskedPhoneNumber: "+44******0123" };
+      await store.settle(key, { kind: "ok", response }, 60_000);
+    }
+    gc();
+    const perKey = (process.memoryUsage().heapUsed - before) / n;
+    expect(store.size()).toBe(n);
+    // About 470 bytes; ropes from JSON.stringify and concatenation made it over 700.
+    expect(perKey).toBeLessThan(600);
   });
 
   it("keeps the in-memory store bounded under a flood of unique keys", async () => {

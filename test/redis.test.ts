@@ -56,6 +56,19 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
     expect(new Set(values.map((v) => v.transactionId))).toEqual(new Set([(fake.answers[0] as { umid: string }).umid]));
   });
 
+  it("replays the first answer to a repeat sent to the other replica the moment the first answer arrives", async () => {
+    // The answer leaves before its record is written; the repeat must wait for it, not send.
+    const [a, b] = await replicas({});
+    const body = oktaHookBody({ eventId: "evtTwoReplicasSeq1" });
+    const first = await postHook(url(a), body);
+    const second = await postHook(url(b), body);
+    expect(fake.requests).toHaveLength(1);
+    const [one, two] = [first, second].map((r) => r.json.commands[0].value[0]);
+    expect(two).toMatchObject({ status: "SUCCESSFUL", transactionId: one.transactionId });
+    // The same delivery; only the hook's own latency in the metadata differs.
+    expect(two.transactionMetadata.split(";")[0]).toBe(one.transactionMetadata.split(";")[0]);
+  });
+
   it("holds a per-number limit across replicas under concurrent requests", async () => {
     const [a, b] = await replicas({ RATE_LIMIT_PER_PHONE: "5/10m" });
     const answers = await Promise.all(

@@ -113,6 +113,18 @@ describe("idempotency: a send happens at most once per key", () => {
     expect(perKey).toBeLessThan(600);
   });
 
+  it("finds a key again whatever its text (the store keeps flat copies of keys)", async () => {
+    const store = createMemoryIdempotencyStore();
+    for (const key of ["caller:evt-1", "caller-é:evt-2", "caller:\ud800-lone-surrogate"]) {
+      expect(await store.claim(key, "f", 60_000)).toEqual({ claimed: true });
+      await store.settle(key, { kind: "error", code: 2, message: `answer for ${key}` }, 60_000);
+      expect(await store.claim(key, "f", 60_000)).toEqual({
+        claimed: false,
+        record: { fingerprint: "f", outcome: { kind: "error", code: 2, message: `answer for ${key}` } },
+      });
+    }
+  });
+
   it("keeps the in-memory store bounded under a flood of unique keys", async () => {
     const store = createMemoryIdempotencyStore({ maxEntries: 100 });
     for (let i = 0; i < 5000; i++) await store.claim(`k${i}`, "f", 60_000);

@@ -53,12 +53,12 @@ class Entry {
 /**
  * `text` as one flat string. JSON.stringify and string concatenation return ropes of their
  * pieces (V8's string builder), and held for the key's lifetime a recorded answer cost about
- * 150 bytes more than its text (test/reliability.test.ts measures the bytes per key). A
- * round trip through UTF-8 is lossless here (keys are ASCII, JSON.stringify escapes lone
- * surrogates) and costs about a microsecond.
+ * 150 bytes more than its text (test/reliability.test.ts measures the bytes per key). A round
+ * trip through UTF-8 costs about a microsecond and is lossless for well-formed text; a string
+ * with a lone surrogate (which UTF-8 would replace) is kept as it is.
  */
 function flat(text: string): string {
-  return Buffer.from(text, "utf8").toString("utf8");
+  return text.isWellFormed() ? Buffer.from(text, "utf8").toString("utf8") : text;
 }
 
 export interface MemoryIdempotencyStoreOptions {

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Readable } from "node:stream";
 import { Pool, errors as undiciErrors } from "undici";
+import { tracingEnabled } from "../observability/tracing-enabled.js";
 import { CarrierError, type CarrierErrorInit } from "./carrier.js";
 
 /** A carrier's HTTP answer, read in full. `json` is undefined when the body is not JSON. */
@@ -48,7 +49,8 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
   // The client span of each call is made here rather than by @opentelemetry/instrumentation-undici:
   // that package parsed the URL and every response header of each call and cost a tenth of a
   // millisecond per send (bench/run.ts), and it would send our trace context to the carrier.
-  const tracer = trace.getTracer("otp-gateway/carrier");
+  // Decided once, as for the gateway's other span hooks: with tracing off no span is made.
+  const tracer = tracingEnabled() ? trace.getTracer("otp-gateway/carrier") : undefined;
   const url = new URL(options.origin);
   const serverAttributes = {
     "http.request.method": "POST",
@@ -68,7 +70,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
       if (signal?.aborted) onCallerAbort();
       else signal?.addEventListener("abort", onCallerAbort, { once: true });
       let responded = false;
-      const span = tracer.startSpan("POST", {
+      const span = tracer?.startSpan("POST", {
         kind: SpanKind.CLIENT,
         attributes: { ...serverAttributes, "url.full": `${options.origin}${path}` },
       });
@@ -85,18 +87,18 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
           signal: controller.signal,
         });
         responded = true;
-        span.setAttribute("http.response.status_code", res.statusCode);
-        if (res.statusCode >= 400) span.setStatus({ code: SpanStatusCode.ERROR }).setAttribute("error.type", String(res.statusCode));
+        span?.setAttribute("http.response.status_code", res.statusCode);
+        if (res.statusCode >= 400) span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute("error.type", String(res.statusCode));
         const text = await readBounded(res.body);
         const contentType = String(res.headers["content-type"] ?? "");
         return { status: res.statusCode, headers: res.headers, contentType, json: parseJson(text) };
       } catch (err) {
         const failure = toCarrierError(err, provider, responded, controller.signal.aborted);
         // The failure kind only: the cause's text may echo what we sent.
-        span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message }).setAttribute("error.type", failure.failure);
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message }).setAttribute("error.type", failure.failure);
         throw failure;
       } finally {
-        span.end();
+        span?.end();
         clearTimeout(timer);
         signal?.removeEventListener("abort", onCallerAbort);
       }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { RateLimitRule } from "../store/rate-limit-store.js";
 
 /** A configured limit: `limit` sends per `windowMs`, or undefined when switched off. */
@@ -31,7 +31,7 @@ export function parseLimit(text: string): LimitSetting | undefined {
 }
 
 // Store keys must not hold a phone number in the clear; a hash still identifies the number.
-const hashed = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 22);
+const hashed = (value: string) => hash("sha256", value, "base64url").slice(0, 22);
 
 export interface SendSubject {
   readonly e164: string;

@@ -48,7 +48,7 @@ const fakeStats = async () => (await (await undiciFetch(`${upstream}/__stats`, {
 const fakeReset = () => undiciFetch(`${upstream}/__reset`, { dispatcher: caAgent }).then((r) => r.text());
 
 // ---------- servers under test ----------
-type Target = "ceiling" | "proxy" | "gateway" | "gateway-traced";
+type Target = "ceiling" | "proxy" | "gateway" | "gateway-traced" | "upstream";
 
 const gatewayEnv = (traced: boolean): Record<string, string> => ({
   NODE_EXTRA_CA_CERTS: tls.caFile,
@@ -126,9 +126,15 @@ interface LoadResult {
   successful: number;
 }
 
-async function hookLoad(port: number, connections: number, channel: "SMS" | "Voice", seconds: number): Promise<LoadResult> {
+async function hookLoad(
+  port: number,
+  connections: number,
+  channel: "SMS" | "Voice",
+  seconds: number,
+  latencies?: number[],
+): Promise<LoadResult> {
   let successful = 0;
-  const r = await autocannon({
+  return loadResult({
     url: `http://127.0.0.1:${port}/okta/telephony`,
     connections,
     duration: seconds,
@@ -142,6 +148,41 @@ async function hookLoad(port: number, connections: number, channel: "SMS" | "Voi
         },
       },
     ],
+  }, latencies, () => successful);
+}
+
+/**
+ * The upstream on its own: the same client posting the gateway's SMS request straight to the
+ * fake 8x8 over TLS and keep-alive. Its latency is what "upstream latency" means on this
+ * machine at this moment: the configured delay plus timer slack, TLS and loopback.
+ */
+async function upstreamLoad(connections: number, seconds: number, latencies?: number[]): Promise<LoadResult> {
+  let successful = 0;
+  return loadResult({
+    url: `${upstream}/api/v1/subaccounts/acme_hq/messages`,
+    connections,
+    duration: seconds,
+    headers: { "content-type": "application/json", authorization: "Bearer bench", accept: "application/json" },
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ source: "Acme", destination: nextPhone(), text: "Your verification code is 482913", encoding: "AUTO", clientMessageId: "bench" }),
+        }),
+        onResponse: (status) => {
+          if (status === 200) successful += 1;
+        },
+      },
+    ],
+  }, latencies, () => successful);
+}
+
+/** autocannon's summary, and every response's latency when `latencies` is given (for pooled percentiles). */
+async function loadResult(options: autocannon.Options, latencies: number[] | undefined, successful: () => number): Promise<LoadResult> {
+  const r = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (err: unknown, result) => (err ? reject(err as Error) : resolve(result)));
+    if (latencies) instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   return {
     reqPerSec: r.requests.average,
@@ -150,7 +191,7 @@ async function hookLoad(port: number, connections: number, channel: "SMS" | "Voi
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     completed: r.requests.total,
-    successful,
+    successful: successful(),
   };
 }
 
@@ -198,19 +239,20 @@ const rpc = (kind: "grpc" | "connect") => (p: GatewayProcess) =>
 const scenarios: Scenario[] = [
   { name: "ref ceiling (no upstream) @32", target: "ceiling", run: hook(32, "SMS"), carrierCalls: false },
   { name: "ref bare proxy @32", target: "proxy", run: hook(32, "SMS"), carrierCalls: true },
-  { name: "ref bare proxy @1", target: "proxy", run: hook(1, "SMS"), carrierCalls: true },
   { name: "hook SMS @32", target: "gateway", run: hook(32, "SMS"), carrierCalls: true },
   { name: "hook Voice @32", target: "gateway", run: hook(32, "Voice"), carrierCalls: true },
-  { name: "hook SMS @1", target: "gateway", run: hook(1, "SMS"), carrierCalls: true },
   { name: "hook Voice @1", target: "gateway", run: hook(1, "Voice"), carrierCalls: true },
   { name: "SendOtp gRPC @32", target: "gateway", run: rpc("grpc"), carrierCalls: true },
   { name: "SendOtp Connect @32", target: "gateway", run: rpc("connect"), carrierCalls: true },
   { name: "hook SMS @32, tracing on", target: "gateway-traced", run: hook(32, "SMS"), carrierCalls: true },
 ];
 
-if (opts.only) {
-  const parts = opts.only.split(",").map((p) => p.trim());
-  const keep = scenarios.filter((s) => s.name.startsWith("ref bare proxy @32") || parts.some((p) => s.name.includes(p)));
+// Measured in turns, apart from the others (see "@1 latency" below).
+const turnNames = { upstream: "ref upstream alone @1", proxy: "ref bare proxy @1", hook: "hook SMS @1" } as const;
+const onlyParts = opts.only?.split(",").map((p) => p.trim());
+const wanted = (name: string) => !onlyParts || onlyParts.some((p) => name.includes(p));
+if (onlyParts) {
+  const keep = scenarios.filter((s) => s.name.startsWith("ref bare proxy @32") || wanted(s.name));
   scenarios.splice(0, scenarios.length, ...keep);
 }
 
@@ -231,7 +273,8 @@ interface Row {
 
 async function measureOnce(proc: GatewayProcess, scenario: Scenario): Promise<Row> {
   await fakeReset();
-  const { result, rssMaxMb, cpuPercent } = await watch(proc.child.pid!, () => scenario.run(proc));
+  // The upstream-alone reference has no server of ours to watch; it reports the fake's RSS and CPU.
+  const { result, rssMaxMb, cpuPercent } = await watch(scenario.target === "upstream" ? fakeChild.pid! : proc.child.pid!, () => scenario.run(proc));
   const counts = Object.values(await fakeStats());
   const calls = counts.reduce((a, b) => a + b, 0);
   return {
@@ -289,6 +332,45 @@ for (const target of ["ceiling", "proxy", "gateway"] as const) {
   await proc.stop();
 }
 
+// ---------- @1 latency, measured in turns ----------
+// The @1 target compares the hook's p99 with the upstream's. Against the fixed 20 ms the result
+// followed the machine's load rather than the gateway: in six runs the bare proxy's own p99 went
+// from 21 to 29 ms. So the upstream alone, the bare proxy and the hook take turns rep by rep, and
+// each one's percentiles are taken over all its reps' requests together (a 5 s rep at one
+// connection has about 230 requests, too few for a p99 of its own).
+const pooled = { upstream: [] as number[], proxy: [] as number[], hook: [] as number[] };
+const turnReps: Array<{ upstream: number; proxy: number; hook: number }> = [];
+const quantile = (xs: number[], q: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return Math.round((sorted[Math.floor(q * (sorted.length - 1))] ?? NaN) * 10) / 10;
+};
+if (Object.values(turnNames).some(wanted)) {
+  const turns: Array<{ key: keyof typeof pooled; scenario: Scenario; proc: GatewayProcess }> = [];
+  const proxy = await startWarm("proxy");
+  const gateway = await startWarm("gateway");
+  turns.push(
+    { key: "upstream", proc: proxy, scenario: { name: turnNames.upstream, target: "upstream", run: () => upstreamLoad(1, durationS, pooled.upstream), carrierCalls: true } },
+    { key: "proxy", proc: proxy, scenario: { name: turnNames.proxy, target: "proxy", run: (p) => hookLoad(p.httpPort, 1, "SMS", durationS, pooled.proxy), carrierCalls: true } },
+    { key: "hook", proc: gateway, scenario: { name: turnNames.hook, target: "gateway", run: (p) => hookLoad(p.httpPort, 1, "SMS", durationS, pooled.hook), carrierCalls: true } },
+  );
+  const runs = new Map<string, Row[]>(turns.map((t) => [t.key, []]));
+  for (let i = 0; i < reps; i++) {
+    const p99s = { upstream: NaN, proxy: NaN, hook: NaN };
+    for (const t of turns) {
+      const from = pooled[t.key].length;
+      runs.get(t.key)!.push(await measureOnce(t.proc, t.scenario));
+      p99s[t.key] = quantile(pooled[t.key].slice(from), 0.99);
+    }
+    turnReps.push(p99s);
+  }
+  for (const t of turns) {
+    const row = { ...summarise(t.scenario.name, runs.get(t.key)!), p50: quantile(pooled[t.key], 0.5), p99: quantile(pooled[t.key], 0.99) };
+    rows.push(row);
+    console.error(`${row.name}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms (${pooled[t.key].length} requests)`);
+  }
+  await Promise.all([proxy.stop(), gateway.stop()]);
+}
+
 // ---------- tracing, measured in pairs ----------
 // The same load on a gateway without and one with tracing, alternating rep by rep, so both see
 // the same machine: measured minutes apart, the ratio moved by ±10 points with this shared
@@ -337,9 +419,12 @@ const ran = (...names: string[]) => names.every((n) => rows.some((r) => r.name =
 const ratios = {
   hook32VsBareProxy: get("hook SMS @32").reqPerSec / get("ref bare proxy @32").reqPerSec,
   hook32VsCeiling: get("hook SMS @32").reqPerSec / get("ref ceiling (no upstream) @32").reqPerSec,
-  hook1P99OverUpstreamMs: get("hook SMS @1").p99 - latencyMs,
+  // Both p99s pooled over the same turns; the fixed-delay reading is kept alongside.
+  hook1P99OverUpstreamMs: Math.round((get(turnNames.hook).p99 - get(turnNames.upstream).p99) * 10) / 10,
+  hook1P99OverConfiguredMs: Math.round((get(turnNames.hook).p99 - latencyMs) * 10) / 10,
   tracingCost: median(tracingPairs.map((p) => 1 - p.traced / p.plain)),
 };
+const signed = (x: number) => (x >= 0 ? `+${x}` : `${x}`);
 const gatewayRows = rows.filter((r) => !r.name.startsWith("ref"));
 const allTargets = [
   { target: "hook @32 ≥ 60 % of bare proxy", needs: ["hook SMS @32"], value: `${Math.round(ratios.hook32VsBareProxy * 100)} %`, ok: ratios.hook32VsBareProxy >= 0.6 },
@@ -350,7 +435,18 @@ const allTargets = [
     value: `${Math.max(...gatewayRows.map((r) => r.duplicates))} duplicated, ${Math.max(...gatewayRows.map((r) => r.missingCalls))} missing`,
     ok: gatewayRows.every((r) => r.duplicates === 0 && r.missingCalls === 0),
   },
-  { target: `hook @1 p99 ≤ upstream (${latencyMs} ms) + 3 ms`, needs: ["hook SMS @1"], value: `+${ratios.hook1P99OverUpstreamMs} ms`, ok: ratios.hook1P99OverUpstreamMs <= 3 },
+  {
+    target: "hook @1 p99 ≤ upstream p99 + 3 ms (measured in turns)",
+    needs: [turnNames.hook, turnNames.upstream],
+    value: `${signed(ratios.hook1P99OverUpstreamMs)} ms (upstream alone ${get(turnNames.upstream).p99} ms, bare proxy ${get(turnNames.proxy).p99} ms, hook ${get(turnNames.hook).p99} ms; per turn: ${turnReps.map((t) => signed(Math.round((t.hook - t.upstream) * 10) / 10)).join(", ")} ms)`,
+    ok: ratios.hook1P99OverUpstreamMs <= 3,
+  },
+  {
+    target: `hook @1 p99 ≤ the fake's fixed ${latencyMs} ms + 3 ms (host noise included)`,
+    needs: [turnNames.hook],
+    value: `${signed(ratios.hook1P99OverConfiguredMs)} ms`,
+    ok: ratios.hook1P99OverConfiguredMs <= 3,
+  },
   { target: "tracing costs ≤ 15 % of throughput", needs: ["hook SMS @32, tracing on"], value: `${Math.round(ratios.tracingCost * 100)} % (pairs: ${tracingPairs.map((p) => Math.round((1 - p.traced / p.plain) * 100)).join(", ")} %)`, ok: ratios.tracingCost <= 0.15 },
   {
     target: "RSS under @32 load ≤ 150 MB",
@@ -374,7 +470,7 @@ const table = [
 ].join("\n");
 const targetTable = ["| target | measured | met |", "|---|---|---|", ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "yes" : "NO"} |`)].join("\n");
 
-const report = { when: new Date().toISOString(), machine, durationS, reps, upstreamLatencyMs: latencyMs, rows, startupMs, startups, tracingPairs, ratios, targets };
+const report = { when: new Date().toISOString(), machine, durationS, reps, upstreamLatencyMs: latencyMs, rows, startupMs, startups, turnReps, tracingPairs, ratios, targets };
 mkdirSync("bench/results", { recursive: true });
 const file = `bench/results/bench-${report.when.replace(/[:.]/g, "-")}.json`;
 writeFileSync(file, JSON.stringify(report, null, 2));

@@ -39,7 +39,7 @@ export function createInProcessTransport(options: {
     const impl = options.impl[method.localName] as UnaryHandler | undefined;
     const innermost: Next = async (req) => {
       if (typeof impl !== "function") throw new ConnectError(`${method.name} is not implemented`, Code.Unimplemented);
-      const context = handlerContext(req);
+      const context = new InProcessContext(req);
       let output: unknown;
       try {
         output = await impl.call(options.impl, req.message as never, context);
@@ -48,18 +48,7 @@ export function createInProcessTransport(options: {
         // whose text stays in this process (and out of the RPC span), as over the network.
         throw err instanceof ConnectError ? err : new ConnectError("internal error", Code.Internal, undefined, undefined, err);
       }
-      return {
-        stream: false,
-        service: req.service,
-        method: req.method,
-        get header() {
-          return context.responseHeader;
-        },
-        get trailer() {
-          return context.responseTrailer;
-        },
-        message: create(req.method.output as DescMessage, output as never),
-      } as UnaryResponse;
+      return new InProcessResponse(req, context, create(req.method.output as DescMessage, output as never)) as UnaryResponse;
     };
     chains.set(
       method.localName,
@@ -94,26 +83,10 @@ export function createInProcessTransport(options: {
         if (signal?.aborted) return onCallerAbort();
         signal?.addEventListener("abort", onCallerAbort);
 
-        let requestHeader: Headers | undefined;
         const contextValues = createContextValues();
         if (timer !== undefined) contextValues.set(deadlineKey, Date.now() + timeoutMs!);
-        const req: UnaryRequest = {
-          stream: false,
-          service: method.parent,
-          method,
-          requestMethod: "POST",
-          url: `in-process:///${method.parent.typeName}/${method.name}`,
-          signal: controller.signal,
-          // The server side gets its own headers and context values, as it would over a socket;
-          // the headers are only built when something reads them (nothing does on the façade's
-          // path, and three Headers per call were a tenth of the transport's allocation).
-          get header() {
-            return (requestHeader ??= new Headers(header));
-          },
-          contextValues,
-          // A client may pass a partial init object; the handler gets a complete message.
-          message: create(method.input as DescMessage, input as never),
-        } as UnaryRequest;
+        // A client may pass a partial init object; the handler gets a complete message.
+        const req = new InProcessRequest(method, controller.signal, header, contextValues, create(method.input as DescMessage, input as never)) as UnaryRequest;
         chain(req).then(
           (res) => {
             if (settled) return;
@@ -140,27 +113,102 @@ export function createInProcessTransport(options: {
 // When the call must be over (epoch ms), for the handler's `timeoutMs()`.
 const deadlineKey = createContextKey<number | undefined>(undefined, { description: "in-process deadline" });
 
-function handlerContext(req: UnaryRequest): HandlerContext {
-  const deadline = req.contextValues.get(deadlineKey);
-  let responseHeader: Headers | undefined;
-  let responseTrailer: Headers | undefined;
-  return {
-    service: req.service,
-    method: req.method,
-    protocolName: "in-process",
-    requestMethod: req.requestMethod,
-    url: req.url,
-    signal: req.signal,
-    timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()),
-    get requestHeader() {
-      return req.header;
-    },
-    get responseHeader() {
-      return (responseHeader ??= new Headers());
-    },
-    get responseTrailer() {
-      return (responseTrailer ??= new Headers());
-    },
-    values: req.contextValues,
-  };
+type HeaderInit = ConstructorParameters<typeof Headers>[0];
+
+// The request, context and response are classes rather than object literals with getters: a
+// literal's getters are new closures on every call, which gives each object its own hidden class,
+// and those classes (in old space until a full GC) kept every call's objects alive through each
+// scavenge: about 4 KB per call, copied twice, which tripled the scavenge pauses on the façade.
+
+/** What the server side sees, as it would over a socket: its own headers and context values. */
+class InProcessRequest {
+  readonly stream = false;
+  readonly requestMethod = "POST";
+  readonly service: DescService;
+  readonly url: string;
+  #init: HeaderInit;
+  #header: Headers | undefined;
+
+  constructor(
+    readonly method: UnaryRequest["method"],
+    readonly signal: AbortSignal,
+    init: HeaderInit,
+    readonly contextValues: UnaryRequest["contextValues"],
+    readonly message: UnaryRequest["message"],
+  ) {
+    this.service = method.parent;
+    this.url = `in-process:///${method.parent.typeName}/${method.name}`;
+    this.#init = init;
+  }
+
+  // Built only when read: nothing on the façade's path reads them, and three Headers per call
+  // were a tenth of the transport's allocation.
+  get header(): Headers {
+    return (this.#header ??= new Headers(this.#init));
+  }
+}
+
+class InProcessContext implements HandlerContext {
+  readonly protocolName = "in-process";
+  readonly requestMethod = "POST";
+  readonly service: DescService;
+  readonly method: HandlerContext["method"];
+  readonly url: string;
+  readonly signal: AbortSignal;
+  readonly values: HandlerContext["values"];
+  readonly #request: UnaryRequest;
+  readonly #deadline: number | undefined;
+  #responseHeader: Headers | undefined;
+  #responseTrailer: Headers | undefined;
+
+  constructor(req: UnaryRequest) {
+    this.service = req.service;
+    this.method = req.method as HandlerContext["method"];
+    this.url = req.url;
+    this.signal = req.signal;
+    this.values = req.contextValues;
+    this.#request = req;
+    this.#deadline = req.contextValues.get(deadlineKey);
+  }
+
+  timeoutMs(): number | undefined {
+    return this.#deadline === undefined ? undefined : this.#deadline - Date.now();
+  }
+
+  get requestHeader(): Headers {
+    return this.#request.header;
+  }
+
+  get responseHeader(): Headers {
+    return (this.#responseHeader ??= new Headers());
+  }
+
+  get responseTrailer(): Headers {
+    return (this.#responseTrailer ??= new Headers());
+  }
+}
+
+class InProcessResponse {
+  readonly stream = false;
+  readonly service: DescService;
+  readonly method: UnaryRequest["method"];
+  readonly #context: InProcessContext;
+
+  constructor(
+    req: UnaryRequest,
+    context: InProcessContext,
+    readonly message: UnaryResponse["message"],
+  ) {
+    this.service = req.service;
+    this.method = req.method;
+    this.#context = context;
+  }
+
+  get header(): Headers {
+    return this.#context.responseHeader;
+  }
+
+  get trailer(): Headers {
+    return this.#context.responseTrailer;
+  }
 }

@@ -436,6 +436,7 @@ const ratios = {
   hook1P99OverConfiguredMs: Math.round((get(turnNames.hook).p99 - latencyMs) * 10) / 10,
   tracingCost: median(tracingPairs.map((p) => 1 - p.traced / p.plain)),
 };
+const hookRss32 = Math.max(...["hook SMS @32", "hook Voice @32"].filter((n) => ran(n)).map((n) => get(n).rssMaxMb));
 const signed = (x: number) => (x >= 0 ? `+${x}` : `${x}`);
 const gatewayRows = rows.filter((r) => !r.name.startsWith("ref"));
 const allTargets = [
@@ -461,10 +462,12 @@ const allTargets = [
   },
   { target: "tracing costs ≤ 15 % of throughput", needs: ["hook SMS @32, tracing on"], value: `${Math.round(ratios.tracingCost * 100)} % (pairs: ${tracingPairs.map((p) => Math.round((1 - p.traced / p.plain) * 100)).join(", ")} %)`, ok: ratios.tracingCost <= 0.15 },
   {
+    // Both hook @32 rows: the second runs with the idempotency memory at its cap (25,000 keys by
+    // then), which is the steady state of a gateway under load.
     target: "RSS under @32 load ≤ 150 MB",
     needs: ["hook SMS @32"],
-    value: `${get("hook SMS @32").rssMaxMb} MB${ran("hook SMS @32, tracing on") ? ` (traced ${get("hook SMS @32, tracing on").rssMaxMb} MB)` : ""}`,
-    ok: get("hook SMS @32").rssMaxMb <= 150,
+    value: `${hookRss32} MB (SMS ${get("hook SMS @32").rssMaxMb}, Voice ${get("hook Voice @32").rssMaxMb}${ran("hook SMS @32, tracing on") ? `, traced ${get("hook SMS @32, tracing on").rssMaxMb}` : ""})`,
+    ok: hookRss32 <= 150,
   },
   { target: "start-up to /readyz ≤ 1.5 s", needs: startups.length ? [] : ["start-up"], value: `${startupMs} ms`, ok: startupMs <= 1500 },
 ];

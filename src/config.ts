@@ -238,7 +238,7 @@ const envSchema = z.object({
   OTP_SERVICE_API_KEY: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
   OTP_API_KEYS: apiKeyList,
   IDEMPOTENCY_TTL_MS: int(15 * 60_000, 60_000, 24 * 3_600_000),
-  IDEMPOTENCY_MAX_KEYS: int(50_000, 100, 10_000_000),
+  IDEMPOTENCY_MAX_KEYS: int(25_000, 100, 10_000_000),
   MAX_CONCURRENT_SENDS: int(256, 1, 100_000),
   CARRIER_MAX_RETRIES: int(1, 0, 3),
   CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),

@@ -4,7 +4,12 @@ import { runInNewContext } from "node:vm";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
+import { pino } from "pino";
+import { Channel, DeliveryStatus, OtpService } from "../gen/otp/v1/otp_pb.js";
+import { createSandboxCarrier } from "../src/carrier/sandbox.js";
+import { createFixedCallerInterceptor } from "../src/otp/api-key-auth.js";
+import { createInProcessTransport } from "../src/otp/in-process-transport.js";
+import { createOtpService } from "../src/otp/service.js";
 import { createMemoryIdempotencyStore } from "../src/store/idempotency-store.js";
 import { rpcClient, useFakeCarrier, type TestGateway } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
@@ -61,6 +66,28 @@ describe("idempotency: a send happens at most once per key", () => {
     expect(second.code).toBe(Code.Unknown);
     expect(second.rawMessage).toBe(first.rawMessage);
     expect(carrier.fake.requests).toHaveLength(1);
+  });
+
+  it("replays an RPC success field for field, whether the record is compact or from before", async () => {
+    const gw = await gateway();
+    const client = rpcClient(gw);
+    const req = { channel: Channel.VOICE, phoneNumber: "+447911123456", code: "246810", idempotencyKey: "replay-fields-1" };
+    const first = await client.sendOtp(req);
+    await new Promise((r) => setImmediate(r)); // the record is written after the answer
+    expect(await client.sendOtp(req)).toEqual(first);
+    expect(first).toMatchObject({ status: DeliveryStatus.ACCEPTED, channel: Channel.VOICE, maskedPhoneNumber: "+44******3456" });
+    expect(carrier.fake.requests).toHaveLength(1);
+
+    // A record in the older, whole-response form (a Redis store written by the previous version).
+    const store = createMemoryIdempotencyStore();
+    const older = { deliveryId: "d-old", provider: "8x8", providerMessageId: "m-old", status: "DELIVERY_STATUS_ACCEPTED", channel: "CHANNEL_VOICE", maskedPhoneNumber: "+44******3456" };
+    const service = createOtpService({ carrier: createSandboxCarrier(), logger: pino({ level: "silent" }), smsTemplate: "{code}", defaultTimeoutMs: 1000, idempotency: store });
+    const key = { ...req, idempotencyKey: "replay-fields-old" };
+    const sendOnce = () => createClient(OtpService, createInProcessTransport({ service: OtpService, impl: service, serverInterceptors: [createFixedCallerInterceptor("c")] })).sendOtp(key);
+    const fresh = await sendOnce(); // learns the fingerprint the store keeps for this request
+    await new Promise((r) => setImmediate(r));
+    await store.settle("c:replay-fields-old", { kind: "ok", response: older }, 60_000);
+    expect(await sendOnce()).toEqual({ ...fresh, deliveryId: "d-old", provider: "8x8", providerMessageId: "m-old" });
   });
 
   it("forgets a failure where 8x8 provably took nothing, so a retry with the same key sends", async () => {

@@ -353,14 +353,13 @@ const quantile = (xs: number[], q: number) => {
   return Math.round((sorted[Math.floor(q * (sorted.length - 1))] ?? NaN) * 10) / 10;
 };
 if (Object.values(turnNames).some(wanted)) {
-  const turns: Array<{ key: keyof typeof pooled; scenario: Scenario; proc: GatewayProcess }> = [];
   const proxy = kept.get("proxy") ?? (await startWarm("proxy"));
   const gateway = kept.get("gateway") ?? (await startWarm("gateway"));
-  turns.push(
+  const turns: Array<{ key: keyof typeof pooled; scenario: Scenario; proc: GatewayProcess }> = [
     { key: "upstream", proc: proxy, scenario: { name: turnNames.upstream, target: "upstream", run: () => upstreamLoad(1, durationS, pooled.upstream), carrierCalls: true } },
     { key: "proxy", proc: proxy, scenario: { name: turnNames.proxy, target: "proxy", run: (p) => hookLoad(p.httpPort, 1, "SMS", durationS, pooled.proxy), carrierCalls: true } },
     { key: "hook", proc: gateway, scenario: { name: turnNames.hook, target: "gateway", run: (p) => hookLoad(p.httpPort, 1, "SMS", durationS, pooled.hook), carrierCalls: true } },
-  );
+  ];
   await upstreamLoad(1, 2);
   await hookLoad(proxy.httpPort, 1, "SMS", 2);
   await hookLoad(gateway.httpPort, 1, "SMS", 2);

@@ -289,7 +289,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
     // (in memory, the answer's JSON) off every send's latency (bench/run.ts, hook @1 p99).
     // Only what a repeat cannot rebuild is recorded: status is ACCEPTED for every ok outcome,
     // and the channel and masked number are the repeat's own (its fingerprint matched). That
-    // keeps a remembered key at about 340 bytes instead of 450 (IDEMPOTENCY_MAX_KEYS of them).
+    // keeps a remembered key at about 345 bytes instead of 450 (IDEMPOTENCY_MAX_KEYS of them).
     const recorded = { deliveryId: res.deliveryId, provider: res.provider, providerMessageId: res.providerMessageId };
     const record = async () => store.settle(key, { kind: "ok", response: recorded }, ttlMs);
     afterAnswer(() => void record().catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer")));

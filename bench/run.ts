@@ -385,7 +385,8 @@ await Promise.all([...kept.values()].map((p) => p.stop()));
 // ---------- tracing, measured in pairs ----------
 // The same load on a gateway without and one with tracing, alternating rep by rep, so both see
 // the same machine: measured minutes apart, the ratio moved by ±10 points with this shared
-// machine's load. The cost is the median of the pairs' throughput ratios.
+// machine's load. Twice as many pairs as reps, each pair's order swapped from the last (single
+// pairs ranged from 1 to 38 %); the cost is the median of the pairs' throughput ratios.
 const tracingPairs: Array<{ plain: number; traced: number }> = [];
 const tracedScenario = scenarios.find((s) => s.target === "gateway-traced");
 if (tracedScenario) {
@@ -394,9 +395,10 @@ if (tracedScenario) {
   const traced = await startWarm("gateway-traced");
   const plainRuns: Row[] = [];
   const tracedRuns: Row[] = [];
-  for (let i = 0; i < reps; i++) {
-    plainRuns.push(await measureOnce(plain, plainScenario));
+  for (let i = 0; i < reps * 2; i++) {
+    if (i % 2 === 0) plainRuns.push(await measureOnce(plain, plainScenario));
     tracedRuns.push(await measureOnce(traced, tracedScenario));
+    if (i % 2 === 1) plainRuns.push(await measureOnce(plain, plainScenario));
     tracingPairs.push({ plain: plainRuns.at(-1)!.reqPerSec, traced: tracedRuns.at(-1)!.reqPerSec });
   }
   for (const row of [summarise(plainScenario.name, plainRuns), summarise(tracedScenario.name, tracedRuns)]) {

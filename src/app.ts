@@ -30,8 +30,6 @@ export interface GatewayDeps {
   readonly idempotency?: IdempotencyStore;
   readonly now?: () => number;
   readonly newId?: () => string;
-  /** Make spans; by default, when a tracer provider is registered. */
-  readonly tracing?: boolean;
 }
 
 /** What /readyz reports; main flips it as listeners come up and go down. */
@@ -60,7 +58,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const readiness: Readiness = { listening: false, shuttingDown: false };
   const servesService = config.role !== "facade";
   const servesHook = config.role !== "service";
-  const tracing = deps.tracing ?? tracingEnabled();
+  // The same start-up check the 8x8 client makes for its spans (carrier/http-pool.ts).
+  const tracing = tracingEnabled();
 
   const metrics = createMetrics();
   // Redis and JOSE are loaded only when configured: most of a module's cost is paid at import,

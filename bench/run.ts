@@ -1,7 +1,7 @@
 // The benchmark suite: the gateway against references measured in the same run, so the
 // machine's noise cancels out in the ratios. Loopback only, bounded runs.
 //
-//   npm run bench                      (builds, then four to five minutes)
+//   npm run bench                      (builds, then about six minutes)
 //   npx tsx bench/run.ts --duration 5 --reps 3 --latency 20
 //   npx tsx bench/run.ts --only "hook SMS @32"     (scenarios whose names contain any of the
 //                                                   comma-separated parts; references always run)

@@ -1,0 +1,90 @@
+// What the benchmark scripts share: the fake 8x8 in its own process and the gateway's
+// environment against it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { Agent, fetch as undiciFetch } from "undici";
+import { freePort, spawnGateway, type GatewayProcess } from "../../test/support/process.js";
+import { makeTls, type BenchTls } from "./tls.js";
+
+export const benchOktaSecret = "bench-okta-secret-0123456789";
+export const benchApiKey = "bench-rpc-api-key-0123456789";
+
+export interface BenchFake {
+  readonly child: ChildProcess;
+  readonly tls: BenchTls;
+  /** https://127.0.0.1:port */
+  readonly upstream: string;
+  /** The OTLP sink that discards what it gets. */
+  readonly sinkPort: number;
+  /** Calls per destination since the last reset. */
+  stats(): Promise<Record<string, number>>;
+  reset(): Promise<string>;
+}
+
+/** The fake 8x8 over HTTPS (a CA made now) with `latencyMs` before each answer. */
+export async function startBenchFake(latencyMs: number): Promise<BenchFake> {
+  const tls = makeTls();
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/support/fake-8x8-https.ts"], {
+    env: { PATH: process.env.PATH ?? "", TLS_CERT: tls.cert, TLS_KEY: tls.key, LATENCY_MS: String(latencyMs) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const { port, sinkPort } = await new Promise<{ port: number; sinkPort: number }>((resolve) =>
+    child.stdout!.once("data", (c: Buffer) => resolve(JSON.parse(c.toString()))),
+  );
+  const upstream = `https://127.0.0.1:${port}`;
+  const caAgent = new Agent({ connect: { ca: readFileSync(tls.caFile) } });
+  return {
+    child,
+    tls,
+    upstream,
+    sinkPort,
+    stats: async () => (await (await undiciFetch(`${upstream}/__stats`, { dispatcher: caAgent })).json()) as Record<string, number>,
+    reset: () => undiciFetch(`${upstream}/__reset`, { dispatcher: caAgent }).then((r) => r.text()),
+  };
+}
+
+/** The gateway's environment against the fake: limits off, tracing to the sink or off. */
+export function benchGatewayEnv(fake: BenchFake, traced: boolean): Record<string, string> {
+  return {
+    NODE_EXTRA_CA_CERTS: fake.tls.caFile,
+    OKTA_AUTH_SECRET: benchOktaSecret,
+    OTP_API_KEYS: `bench:${benchApiKey}`,
+    EIGHTBYEIGHT_API_KEY: "bench",
+    EIGHTBYEIGHT_SUBACCOUNT_ID: "acme_hq",
+    EIGHTBYEIGHT_SMS_URL: fake.upstream,
+    EIGHTBYEIGHT_SMS_SOURCE: "Acme",
+    EIGHTBYEIGHT_VOICE_URL: fake.upstream,
+    EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000",
+    // Every request goes to a new number; the limits would only measure themselves refusing.
+    RATE_LIMIT_PER_PHONE: "off",
+    RATE_LIMIT_PER_PHONE_ENROLLMENT: "off",
+    RATE_LIMIT_PER_USER: "off",
+    RATE_LIMIT_PER_COUNTRY: "off",
+    RATE_LIMIT_GLOBAL: "off",
+    MAX_CONCURRENT_SENDS: "10000",
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+    ...(traced
+      ? {
+          OTEL_TRACES_EXPORTER: "otlp",
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${fake.sinkPort}/v1/traces`,
+        }
+      : { OTEL_SDK_DISABLED: "true" }),
+  };
+}
+
+/**
+ * The gateway with its log lines going to /dev/null, as to a fast container log driver.
+ * `args` replaces the start command's node arguments (a variant with other V8 flags).
+ */
+export async function spawnQuietGateway(env: Record<string, string>, telemetry: boolean, args?: string[]): Promise<GatewayProcess> {
+  const ports = { HTTP_PORT: String(await freePort()), GRPC_PORT: String(await freePort()) };
+  return spawnGateway({ ...env, ...ports }, { telemetry, discardOutput: true, ...(args ? { args } : {}) });
+}
+
+/** The bare Fastify references (bench/support/reference-server.ts). */
+export function spawnReference(mode: "ceiling" | "proxy", fake: BenchFake, env: Record<string, string> = {}): Promise<GatewayProcess> {
+  return spawnGateway(
+    { MODE: mode, UPSTREAM: fake.upstream, NODE_EXTRA_CA_CERTS: fake.tls.caFile, ...env },
+    { args: ["--import", "tsx", "bench/support/reference-server.ts"] },
+  );
+}

@@ -16,7 +16,7 @@ import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
 import { createBearerInterceptor } from "../src/otp/api-key-auth.js";
 import { oktaHookBody } from "../test/support/okta.js";
 import type { GatewayProcess } from "../test/support/process.js";
-import { benchApiKey, benchGatewayEnv, benchOktaSecret, spawnQuietGateway, spawnReference, startBenchFake } from "./support/setup.js";
+import { benchApiKey as apiKey, benchGatewayEnv, benchOktaSecret as secret, spawnQuietGateway, spawnReference, startBenchFake } from "./support/setup.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -29,15 +29,10 @@ const { values: opts } = parseArgs({
 const durationS = Number(opts.duration);
 const reps = Number(opts.reps);
 const latencyMs = Number(opts.latency);
-const secret = benchOktaSecret;
-const apiKey = benchApiKey;
 
 // ---------- the fake 8x8 (its own process) ----------
 const fake = await startBenchFake(latencyMs);
-const { tls, upstream } = fake;
-const fakeChild = fake.child;
-const fakeStats = fake.stats;
-const fakeReset = fake.reset;
+const { tls, upstream, child: fakeChild, stats: fakeStats, reset: fakeReset } = fake;
 
 // ---------- servers under test ----------
 type Target = "ceiling" | "proxy" | "gateway" | "gateway-traced";

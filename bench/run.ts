@@ -8,15 +8,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
-import { createClient, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import autocannon from "autocannon";
 import { Client } from "undici";
-import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../src/otp/api-key-auth.js";
 import { oktaHookBody } from "../test/support/okta.js";
 import type { GatewayProcess } from "../test/support/process.js";
-import { benchApiKey as apiKey, benchGatewayEnv, benchOktaSecret as secret, spawnQuietGateway, spawnReference, startBenchFake } from "./support/setup.js";
+import { benchTransport, hookLoad, nextPhone, rpcLoad, type LoadResult } from "./support/load.js";
+import { benchGatewayEnv, benchOktaSecret as secret, spawnQuietGateway, spawnReference, startBenchFake } from "./support/setup.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -64,82 +60,6 @@ async function watch<T>(pid: number, run: () => Promise<T>) {
   return { result, rssMaxMb: Math.max(rssMax, last.rssMb), cpuPercent: ((last.ticks - first.ticks) / 100 / seconds) * 100 };
 }
 
-// ---------- load ----------
-let phoneCounter = 0;
-const nextPhone = () => `+4474001${String(10000 + (phoneCounter++ % 89999)).padStart(5, "0")}`;
-
-interface LoadResult {
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  completed: number;
-  successful: number;
-}
-
-async function hookLoad(
-  port: number,
-  connections: number,
-  channel: "SMS" | "Voice",
-  seconds: number,
-): Promise<LoadResult> {
-  let successful = 0;
-  return loadResult({
-    url: `http://127.0.0.1:${port}/okta/telephony`,
-    connections,
-    duration: seconds,
-    headers: { "content-type": "application/json", authorization: secret },
-    requests: [
-      {
-        method: "POST",
-        setupRequest: (req) => ({ ...req, body: JSON.stringify(oktaHookBody({ phoneNumber: nextPhone(), deliveryChannel: channel })) }),
-        onResponse: (status, body) => {
-          if (status === 200 && body.includes('"SUCCESSFUL"')) successful += 1;
-        },
-      },
-    ],
-  }, () => successful);
-}
-
-async function loadResult(options: autocannon.Options, successful: () => number): Promise<LoadResult> {
-  const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon(options, (err: unknown, result) => (err ? reject(err as Error) : resolve(result)));
-  });
-  return {
-    reqPerSec: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-    completed: r.requests.total,
-    successful: successful(),
-  };
-}
-
-async function rpcLoad(transport: Transport, concurrency: number, seconds: number): Promise<LoadResult> {
-  const client = createClient(OtpService, transport);
-  const latencies: number[] = [];
-  let errors = 0;
-  const until = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        const t = performance.now();
-        try {
-          await client.sendOtp({ channel: Channel.SMS, phoneNumber: nextPhone(), code: "482913" });
-          latencies.push(performance.now() - t);
-        } catch {
-          errors += 1;
-        }
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return { reqPerSec: latencies.length / seconds, p50: at(0.5), p99: at(0.99), non2xx: 0, errors, completed: latencies.length, successful: latencies.length };
-}
-
 // ---------- scenarios ----------
 interface Scenario {
   readonly name: string;
@@ -149,14 +69,7 @@ interface Scenario {
 }
 
 const hook = (connections: number, channel: "SMS" | "Voice") => (p: GatewayProcess) => hookLoad(p.httpPort, connections, channel, durationS);
-const rpc = (kind: "grpc" | "connect") => (p: GatewayProcess) =>
-  rpcLoad(
-    kind === "grpc"
-      ? createGrpcTransport({ baseUrl: `http://127.0.0.1:${p.grpcPort}`, interceptors: [createBearerInterceptor(apiKey)] })
-      : createConnectTransport({ baseUrl: `http://127.0.0.1:${p.httpPort}`, httpVersion: "1.1", interceptors: [createBearerInterceptor(apiKey)] }),
-    32,
-    durationS,
-  );
+const rpc = (kind: "grpc" | "connect") => (p: GatewayProcess) => rpcLoad(benchTransport(kind, p), 32, durationS);
 
 const scenarios: Scenario[] = [
   { name: "ref ceiling (no upstream) @32", target: "ceiling", run: hook(32, "SMS"), carrierCalls: false },

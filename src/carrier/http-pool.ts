@@ -72,7 +72,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
       let responded = false;
       const span = tracer?.startSpan("POST", {
         kind: SpanKind.CLIENT,
-        attributes: { ...serverAttributes, "url.full": `${options.origin}${path}` },
+        attributes: { "url.full": `${options.origin}${path}`, ...serverAttributes },
       });
       try {
         const res = await pool.request({

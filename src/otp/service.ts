@@ -191,8 +191,8 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       });
       deps.logger.warn(
         {
-          ...fields,
           provider: err.provider,
+          ...fields,
           failure: err.failure,
           providerCode: err.providerCode,
           providerErrorId: err.providerErrorId,
@@ -211,8 +211,8 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       "otp.provider.status": accepted.providerStatus,
     });
     const line = {
-      ...fields,
       provider: deps.carrier.name,
+      ...fields,
       providerMessageId: accepted.providerMessageId,
       providerStatus: accepted.providerStatus,
       latencyMs: now() - started,

@@ -5,10 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCarrierHttpClient, type CarrierHttpClient } from "../src/carrier/http-pool.js";
 import { createSmsClient } from "../src/carrier/sms-client.js";
 import { createVoiceClient } from "../src/carrier/voice-client.js";
-import { loadConfig } from "../src/config.js";
-import { startGateway, type RunningGateway } from "../src/server.js";
 import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
-import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { fakeCarrierEnv, startTestGateway, type TestGateway } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 
 // The objects a send builds every time (the 8x8 request bodies, the success log lines) must
@@ -68,17 +66,9 @@ describe("objects built on every send keep one hidden class", () => {
 
   describe("the success log lines of the hook and of the service", () => {
     const lines = new Map<string, object[]>();
-    let gateway: RunningGateway;
+    let gateway: TestGateway;
 
     beforeAll(async () => {
-      const config = loadConfig({
-        NODE_ENV: "test",
-        HOST: "127.0.0.1",
-        HTTP_PORT: "0",
-        GRPC_PORT: "0",
-        OKTA_AUTH_SECRET: oktaSecret,
-        ...fakeCarrierEnv(fake),
-      });
       // pino's logMethod hook sees the very object each line was logged with.
       const logger = pino(
         {
@@ -95,13 +85,13 @@ describe("objects built on every send keep one hidden class", () => {
         },
         new Writable({ write: (_chunk, _encoding, done) => done() }),
       );
-      gateway = await startGateway({ config, logger });
+      gateway = await startTestGateway(fakeCarrierEnv(fake), { logger });
     });
     afterAll(() => gateway.close());
 
     it("keeps them", async () => {
       for (let i = 0; i < sends; i++) {
-        const res = await postHook(`http://127.0.0.1:${gateway.httpPort}`, oktaHookBody({ phoneNumber: phone(i) }));
+        const res = await postHook(gateway.httpUrl, oktaHookBody({ phoneNumber: phone(i) }));
         expect(res.status).toBe(200);
       }
       // Both lines are written just after the answer.

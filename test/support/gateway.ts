@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import { createBearerInterceptor } from "../../src/otp/api-key-auth.js";
@@ -47,7 +48,12 @@ export function fakeCarrierEnv(fake: Fake8x8): Record<string, string> {
 /** Starts a real gateway in this process on free ports, its logs captured. */
 export async function startTestGateway(
   env: Record<string, string>,
-  options: { carrier?: Carrier; now?: () => number } = {},
+  options: {
+    carrier?: Carrier;
+    now?: () => number;
+    /** The test's own logger instead of the captured one; `logs` then stays empty. */
+    logger?: Logger;
+  } = {},
 ): Promise<TestGateway> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -65,7 +71,7 @@ export async function startTestGateway(
       done();
     },
   });
-  const logger = createLogger(config.logLevel, config.okta.authHeader, sink);
+  const logger = options.logger ?? createLogger(config.logLevel, config.okta.authHeader, sink);
   const running = await startGateway({
     config,
     logger,

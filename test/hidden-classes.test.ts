@@ -12,8 +12,9 @@ import { oktaHookBody, postHook } from "./support/okta.js";
 // The objects a send builds every time (the 8x8 request bodies, the success log lines) must
 // share their hidden classes from one send to the next. In Node 20's V8 an object literal that
 // opens with a spread of a non-empty object and goes on to more keys gets new hidden classes on
-// every call, allocated in the old generation: with four such literals a send moved twice as
-// many bytes to the old generation as it does now (README, Performance, "hidden classes").
+// every call, allocated in the old generation: with three such literals a hook request moved
+// twice as many bytes to the old generation as it does now (README, Performance, "hidden
+// classes").
 setFlagsFromString("--allow-natives-syntax");
 // The first few calls of a literal go through V8's runtime and still share classes; the
 // difference shows once its inline cache has settled.

@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
 import { startNodeOptions } from "../test/support/process.js";
 import { nextPhone } from "./support/load.js";
+import { median } from "./support/stats.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -81,7 +82,6 @@ for (let round = 0; round < Number(opts.rounds); round++) {
 const mech = await ask<Mechanism>({ op: "mechanism", calls: 40_000 });
 child.send({ op: "exit" });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows = [...results].map(([name, runs]) => ({
   name,
   promotedPerCall: median(runs.map((r) => r.promoted / calls)),

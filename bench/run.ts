@@ -13,6 +13,7 @@ import { oktaHookBody } from "../test/support/okta.js";
 import type { GatewayProcess } from "../test/support/process.js";
 import { benchTransport, hookLoad, nextPhone, rpcLoad, type LoadResult } from "./support/load.js";
 import { benchGatewayEnv, benchOktaSecret as secret, spawnQuietGateway, spawnReference, startBenchFake } from "./support/setup.js";
+import { median } from "./support/stats.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -90,8 +91,6 @@ if (onlyParts) {
   const keep = scenarios.filter((s) => s.name.startsWith("ref bare proxy @32") || wanted(s.name));
   scenarios.splice(0, scenarios.length, ...keep);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 interface Row {
   name: string;

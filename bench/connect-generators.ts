@@ -3,29 +3,28 @@
 // No gateway code runs here: this is the evidence for the README's "The RPC rows" and what an
 // upstream report to connect-es needs.
 //
-//   npx tsx bench/connect-generators.ts [--calls 20000] [--rounds 3] [--concurrency 4]
+//   npx tsx bench/connect-generators.ts [--seconds 5] [--rounds 3] [--concurrency 4]
 //
 // Connect ships ES2017 output, where every async generator becomes a generator function created
 // anew on each call (`__asyncGenerator(this, arguments, function* pipe_1() {…})`). V8 gives each
 // such function its own prototype and hidden class in the old generation, and through them the
 // call's objects survive young-generation collections until the next full one.
-import { createClient, type Transport } from "@connectrpc/connect";
+import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { fork } from "node:child_process";
 import { parseArgs } from "node:util";
-import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
 import { startNodeOptions } from "../test/support/process.js";
-import { nextPhone } from "./support/load.js";
+import { rpcLoad } from "./support/load.js";
 import { median } from "./support/stats.js";
 
 const { values: opts } = parseArgs({
   options: {
-    calls: { type: "string", default: "20000" },
+    seconds: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "4" },
   },
 });
-const calls = Number(opts.calls);
+const seconds = Number(opts.seconds);
 const concurrency = Number(opts.concurrency);
 
 interface Stopped {
@@ -56,27 +55,18 @@ const targets: Record<string, Transport> = {
   "Connect, Connect protocol over HTTP/1.1": createConnectTransport({ baseUrl: `http://127.0.0.1:${ports.connect}`, httpVersion: "1.1" }),
 };
 
-async function drive(transport: Transport, n: number) {
-  const client = createClient(OtpService, transport);
-  let left = n;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (left-- > 0) await client.sendOtp({ channel: Channel.SMS, phoneNumber: nextPhone(), code: "482913" });
-    }),
-  );
-}
+for (const transport of Object.values(targets)) await rpcLoad(transport, concurrency, 2);
 
-for (const transport of Object.values(targets)) await drive(transport, Math.min(calls, 5000));
-
-const results = new Map<string, Stopped[]>();
+const results = new Map<string, Array<Stopped & { calls: number }>>();
 for (let round = 0; round < Number(opts.rounds); round++) {
   const names = Object.keys(targets);
   // Rotated each round, so no target always follows the same one.
   for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
     await ask({ op: "start" });
-    await drive(targets[name]!, calls);
+    const load = await rpcLoad(targets[name]!, concurrency, seconds);
     const stopped = await ask<Stopped>({ op: "stop" });
-    results.set(name, [...(results.get(name) ?? []), stopped]);
+    if (load.errors > 0) throw new Error(`${name}: ${load.errors} calls failed`);
+    results.set(name, [...(results.get(name) ?? []), { ...stopped, calls: load.completed }]);
   }
 }
 const mech = await ask<Mechanism>({ op: "mechanism", calls: 40_000 });
@@ -84,17 +74,18 @@ child.send({ op: "exit" });
 
 const rows = [...results].map(([name, runs]) => ({
   name,
-  promotedPerCall: median(runs.map((r) => r.promoted / calls)),
-  scavengesPer1000: median(runs.map((r) => (r.scavenges * 1000) / calls)),
-  cpuUsPerCall: median(runs.map((r) => r.cpuUs / calls)),
+  calls: median(runs.map((r) => r.calls)),
+  promotedPerCall: median(runs.map((r) => r.promoted / r.calls)),
+  scavengesPer1000: median(runs.map((r) => (r.scavenges * 1000) / r.calls)),
+  cpuUsPerCall: median(runs.map((r) => r.cpuUs / r.calls)),
 }));
 const ref = rows[0]!;
-console.log(`${calls} unary calls a round, ${concurrency} at a time, median of ${opts.rounds} rounds; server-side figures\n`);
-console.log("| server | moved to old generation, bytes a call | ÷ reference | young-generation GCs per 1,000 calls | CPU µs a call | ÷ reference |");
-console.log("|---|---|---|---|---|---|");
+console.log(`${seconds} s of unary calls a round, ${concurrency} at a time, median of ${opts.rounds} rounds; server-side figures\n`);
+console.log("| server | calls a round | moved to old generation, bytes a call | ÷ reference | young-generation GCs per 1,000 calls | CPU µs a call | ÷ reference |");
+console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) {
   console.log(
-    `| ${r.name} | ${Math.round(r.promotedPerCall)} | ${(r.promotedPerCall / Math.max(1, ref.promotedPerCall)).toFixed(1)} | ${r.scavengesPer1000.toFixed(1)} | ${Math.round(r.cpuUsPerCall)} | ${(r.cpuUsPerCall / ref.cpuUsPerCall).toFixed(2)} |`,
+    `| ${r.name} | ${r.calls} | ${Math.round(r.promotedPerCall)} | ${(r.promotedPerCall / Math.max(1, ref.promotedPerCall)).toFixed(1)} | ${r.scavengesPer1000.toFixed(1)} | ${Math.round(r.cpuUsPerCall)} | ${(r.cpuUsPerCall / ref.cpuUsPerCall).toFixed(2)} |`,
   );
 }
 const per = (b: number) => Math.round(b / 40_000);

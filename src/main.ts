@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig } from "./config/index.js";
 import { createLogger } from "./observability/logger.js";
 import { startGateway } from "./server.js";
 import { shutdownTelemetry } from "./observability/telemetry-shutdown.js";

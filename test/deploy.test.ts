@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { configVariables, loadConfig } from "../src/config.js";
+import { configVariables, loadConfig } from "../src/config/index.js";
 
 // No cluster runs here, so the manifests are checked against what the code expects: probes on
 // the real health endpoints, ports that match the config, env names the config module reads.

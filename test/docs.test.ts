@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configVariables, loadConfig } from "../src/config.js";
+import { configVariables, loadConfig } from "../src/config/index.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const envExample = readFileSync(new URL("../.env.example", import.meta.url), "utf8");

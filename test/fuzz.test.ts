@@ -3,7 +3,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OtpService } from "../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../src/otp/api-key-auth.js";
+import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret, rpcApiKey, startTestGateway, type TestGateway } from "./support/gateway.js";
 import { oktaHookBody } from "./support/okta.js";

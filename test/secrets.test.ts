@@ -2,7 +2,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../src/otp/api-key-auth.js";
+import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { startFake8x8, type Fake8x8, type FakeBehaviour } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret, rpcApiKey } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";

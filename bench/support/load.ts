@@ -4,7 +4,7 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import autocannon from "autocannon";
 import { Channel, OtpService } from "../../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../../src/otp/api-key-auth.js";
+import { createBearerInterceptor } from "../../src/otp/client/bearer.js";
 import { oktaHookBody } from "../../test/support/okta.js";
 import type { GatewayProcess } from "../../test/support/process.js";
 import { benchApiKey, benchOktaSecret as secret } from "./setup.js";

@@ -8,6 +8,8 @@ export interface Carrier {
   placeVoiceCall(call: VoiceCall, options: SendOptions): Promise<CarrierAcceptance>;
   /** State worth showing on /readyz (circuit breakers); absent when there is none. */
   health?(): Record<string, unknown>;
+  /** Only on a carrier that delivers nothing (the sandbox): the sends it accepted, newest first. */
+  recordedSends?(): readonly RecordedSend[];
   /** Releases connection pools; pending sends are allowed to finish. */
   close(): Promise<void>;
 }
@@ -16,8 +18,11 @@ export interface SmsMessage {
   /** E.164 with "+". */
   readonly to: string;
   readonly text: string;
-  /** Our correlation id, echoed by 8x8 in receipts; at most 50 characters. */
-  readonly clientMessageId: string;
+  /**
+   * What leads back to the request (the idempotency key, else the delivery id); the carrier
+   * echoes it in receipts, shortened to its own limit.
+   */
+  readonly reference: string;
   /** The carrier drops the message if it has not gone out by then. */
   readonly expiresAt?: Date;
 }
@@ -27,7 +32,8 @@ export interface VoiceCall {
   readonly to: string;
   /** The script read to the person. */
   readonly text: string;
-  readonly voiceProfile: string;
+  /** The person's locale as the caller gave it ("EN-US", "en_gb", ""): the carrier picks a voice. */
+  readonly locale: string;
   /** How many times the carrier repeats the script. */
   readonly repetition: number;
   readonly expiresAt?: Date;
@@ -45,6 +51,19 @@ export interface CarrierAcceptance {
   readonly providerMessageId: string;
   /** The carrier's own word for acceptance ("QUEUED", "CREATED"). */
   readonly providerStatus: string;
+}
+
+/** A send kept by a carrier that delivers nothing, as `GET /sandbox/messages` shows it. */
+export interface RecordedSend {
+  readonly id: string;
+  readonly channel: "sms" | "voice";
+  /** Masked: a recorded send never shows a full number. */
+  readonly to: string;
+  /** The SMS text or voice script; it holds the code, which is the developer's own test code. */
+  readonly text: string;
+  readonly locale?: string;
+  readonly clientMessageId?: string;
+  readonly acceptedAt: string;
 }
 
 /**

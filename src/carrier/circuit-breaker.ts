@@ -86,7 +86,7 @@ export function withCircuitBreaker(inner: Carrier, options: CircuitBreakerOption
     return {
       state: c.state,
       consecutiveFailures: c.failures,
-      ...(c.state === "open" ? { retryAt: new Date(c.openedAt + options.cooldownMs).toISOString() } : {}),
+      retryAt: c.state === "open" ? new Date(c.openedAt + options.cooldownMs).toISOString() : undefined,
     };
   }
 

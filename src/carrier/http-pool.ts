@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Readable } from "node:stream";
 import { Pool, errors as undiciErrors } from "undici";
 import { tracingEnabled } from "../observability/tracing-enabled.js";
-import { CarrierError, type CarrierErrorInit } from "./carrier.js";
+import { CarrierError } from "./carrier.js";
 
 /** A carrier's HTTP answer, read in full. `json` is undefined when the body is not JSON. */
 export interface CarrierHttpResponse {
@@ -159,40 +159,4 @@ function toCarrierError(err: unknown, provider: string, responded: boolean, abor
     responded ? "connection to the carrier broke while reading its answer" : "connection to the carrier failed before any answer",
     { provider, notSent: !responded, cause: err },
   );
-}
-
-/** Reads Retry-After (seconds or an HTTP date) as milliseconds; undefined when absent or junk. */
-export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v.trim() === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** 8x8's 429: nothing was sent; Retry-After (when given) says how long to wait. */
-export function rateLimitedError(res: CarrierHttpResponse, init: CarrierErrorInit, detail: string, now: number): CarrierError {
-  const retryAfterMs = parseRetryAfter(res.headers["retry-after"], now);
-  return new CarrierError("rate_limited", `carrier rate limit reached${detail}`, {
-    ...init,
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    notSent: true,
-  });
-}
-
-/**
- * A 502/503/504 without 8x8's own JSON body comes from a load balancer in front of the API:
- * the request never reached the service that sends.
- */
-export function fromLoadBalancer(res: CarrierHttpResponse, body: unknown): boolean {
-  return body === undefined && res.status >= 502 && res.status <= 504;
-}
-
-/** Masks digit runs (phone numbers, codes) in carrier-supplied text before it is logged. */
-export function redactDigits(text: string): string {
-  return text.replace(/\+?\d[\d \-]{2,}\d/g, (m) => m.replace(/\d/g, "*"));
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

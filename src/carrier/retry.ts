@@ -45,7 +45,7 @@ export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPo
     voiceEnabled: inner.voiceEnabled,
     sendSms: (message, options) => attempt((o) => inner.sendSms(message, o), options),
     placeVoiceCall: (call, options) => attempt((o) => inner.placeVoiceCall(call, o), options),
-    ...(inner.health ? { health: () => inner.health!() } : {}),
+    health: inner.health ? () => inner.health!() : undefined,
     close: () => inner.close(),
   };
 }

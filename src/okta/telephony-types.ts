@@ -85,7 +85,7 @@ export function telephonyAction(
     commands: [
       {
         type: "com.okta.telephony.action",
-        value: [{ status, provider, ...(transactionId ? { transactionId } : {}), transactionMetadata }],
+        value: [{ status, provider, transactionId: transactionId || undefined, transactionMetadata }],
       },
     ],
   };
@@ -100,5 +100,5 @@ export interface OktaErrorCause {
 
 /** Okta's error object. Its text can reach end users, so it names fields, never values. */
 export function oktaError(errorSummary: string, causes: readonly OktaErrorCause[] = []) {
-  return { error: { errorSummary, ...(causes.length > 0 ? { errorCauses: causes } : {}) } };
+  return { error: { errorSummary, errorCauses: causes.length > 0 ? causes : undefined } };
 }

@@ -35,11 +35,3 @@ export function createFixedCallerInterceptor(caller: string): Interceptor {
     return next(req);
   };
 }
-
-/** Client side: sends the façade's own API key to a remote OtpService. */
-export function createBearerInterceptor(apiKey: string): Interceptor {
-  return (next) => async (req) => {
-    req.header.set("authorization", `Bearer ${apiKey}`);
-    return next(req);
-  };
-}

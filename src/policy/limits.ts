@@ -1,5 +1,14 @@
 import { hash } from "node:crypto";
-import type { RateLimitRule } from "../store/rate-limit-store.js";
+
+/** One limit to apply to a send: at most `limit` hits on `key` in any window of `windowMs`. */
+export interface RateLimitRule {
+  /** Which limit this is ("phone", "user", "country", "global", "enrollment_phone"); safe to log. */
+  readonly name: string;
+  /** Store key; holds no raw phone number. */
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
 
 /** A configured limit: `limit` sends per `windowMs`, or undefined when switched off. */
 export interface LimitSetting {

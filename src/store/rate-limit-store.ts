@@ -1,12 +1,6 @@
-/** One limit to apply to a send: at most `limit` hits on `key` in any window of `windowMs`. */
-export interface RateLimitRule {
-  /** Which limit this is ("phone", "user", "country", "global", "enrollment_phone"); safe to log. */
-  readonly name: string;
-  /** Store key; holds no raw phone number. */
-  readonly key: string;
-  readonly limit: number;
-  readonly windowMs: number;
-}
+import type { RateLimitRule } from "../policy/limits.js";
+
+export type { RateLimitRule } from "../policy/limits.js";
 
 export type RateLimitDecision =
   | { readonly allowed: true }

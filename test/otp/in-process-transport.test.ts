@@ -4,7 +4,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { Channel, DeliveryStatus, OtpService, SendOtpResponseSchema } from "../../gen/otp/v1/otp_pb.js";
-import { createInProcessTransport } from "../../src/otp/in-process-transport.js";
+import { createInProcessTransport } from "../../src/otp/client/in-process-transport.js";
 
 // The façade's transport, on its own: what crosses it must behave as over a socket.
 describe("in-process transport", () => {

@@ -13,7 +13,7 @@ import {
   PolicyDetailSchema,
   SendOtpRequestSchema,
 } from "../../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../../src/otp/api-key-auth.js";
+import { createBearerInterceptor } from "../../src/otp/client/bearer.js";
 import { rpcApiKey, useFakeCarrier, type TestGateway } from "../support/gateway.js";
 
 const carrier = useFakeCarrier();

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file otp/v1/otp.proto.
  */
 export const file_otp_v1_otp: GenFile = /*@__PURE__*/
-  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkihQEKEkNhcnJpZXJFcnJvckRldGFpbBIQCghwcm92aWRlchgBIAEoCRIVCg1wcm92aWRlcl9jb2RlGAIgASgJEhkKEXByb3ZpZGVyX2Vycm9yX2lkGAMgASgJEhMKC2h0dHBfc3RhdHVzGAQgASgNEhYKDnJldHJ5X2FmdGVyX21zGAUgASgNIjgKD1JhdGVMaW1pdERldGFpbBINCgVsaW1pdBgBIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgCIAEoDSIeCgxQb2xpY3lEZXRhaWwSDgoGcmVhc29uGAEgASgJKkYKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9WT0lDRRACKk8KDkRlbGl2ZXJ5U3RhdHVzEh8KG0RFTElWRVJZX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGERFTElWRVJZX1NUQVRVU19BQ0NFUFRFRBABMkgKCk90cFNlcnZpY2USOgoHU2VuZE90cBIWLm90cC52MS5TZW5kT3RwUmVxdWVzdBoXLm90cC52MS5TZW5kT3RwUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkirgEKEkNhcnJpZXJFcnJvckRldGFpbBIQCghwcm92aWRlchgBIAEoCRIVCg1wcm92aWRlcl9jb2RlGAIgASgJEhkKEXByb3ZpZGVyX2Vycm9yX2lkGAMgASgJEhMKC2h0dHBfc3RhdHVzGAQgASgNEhYKDnJldHJ5X2FmdGVyX21zGAUgASgNEicKB2ZhaWx1cmUYBiABKA4yFi5vdHAudjEuQ2FycmllckZhaWx1cmUiPQoSR2F0ZXdheUVycm9yRGV0YWlsEicKB2ZhaWx1cmUYASABKA4yFi5vdHAudjEuR2F0ZXdheUZhaWx1cmUiRAoQQmFkUmVxdWVzdERldGFpbBIwChBmaWVsZF92aW9sYXRpb25zGAEgAygLMhYub3RwLnYxLkZpZWxkVmlvbGF0aW9uIkQKDkZpZWxkVmlvbGF0aW9uEg0KBWZpZWxkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEg4KBnJlYXNvbhgDIAEoCSI4Cg9SYXRlTGltaXREZXRhaWwSDQoFbGltaXQYASABKAkSFgoOcmV0cnlfYWZ0ZXJfbXMYAiABKA0iHgoMUG9saWN5RGV0YWlsEg4KBnJlYXNvbhgBIAEoCSpGCgdDaGFubmVsEhcKE0NIQU5ORUxfVU5TUEVDSUZJRUQQABIPCgtDSEFOTkVMX1NNUxABEhEKDUNIQU5ORUxfVk9JQ0UQAipPCg5EZWxpdmVyeVN0YXR1cxIfChtERUxJVkVSWV9TVEFUVVNfVU5TUEVDSUZJRUQQABIcChhERUxJVkVSWV9TVEFUVVNfQUNDRVBURUQQASrEAgoOQ2FycmllckZhaWx1cmUSHwobQ0FSUklFUl9GQUlMVVJFX1VOU1BFQ0lGSUVEEAASJwojQ0FSUklFUl9GQUlMVVJFX0lOVkFMSURfREVTVElOQVRJT04QARIcChhDQVJSSUVSX0ZBSUxVUkVfUkVKRUNURUQQAhIqCiZDQVJSSUVSX0ZBSUxVUkVfQ0hBTk5FTF9OT1RfQ09ORklHVVJFRBADEiEKHUNBUlJJRVJfRkFJTFVSRV9NSVNDT05GSUdVUkVEEAQSIAocQ0FSUklFUl9GQUlMVVJFX1JBVEVfTElNSVRFRBAFEh8KG0NBUlJJRVJfRkFJTFVSRV9VTkFWQUlMQUJMRRAGEhsKF0NBUlJJRVJfRkFJTFVSRV9USU1FT1VUEAcSGwoXQ0FSUklFUl9GQUlMVVJFX1VOS05PV04QCCq6AQoOR2F0ZXdheUZhaWx1cmUSHwobR0FURVdBWV9GQUlMVVJFX1VOU1BFQ0lGSUVEEAASHgoaR0FURVdBWV9GQUlMVVJFX09WRVJMT0FERUQQARImCiJHQVRFV0FZX0ZBSUxVUkVfTElNSVRTX1VOQVZBSUxBQkxFEAISHwobR0FURVdBWV9GQUlMVVJFX0lOX1BST0dSRVNTEAMSHgoaR0FURVdBWV9GQUlMVVJFX0tFWV9SRVVTRUQQBDJICgpPdHBTZXJ2aWNlEjoKB1NlbmRPdHASFi5vdHAudjEuU2VuZE90cFJlcXVlc3QaFy5vdHAudjEuU2VuZE90cFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * SendOtpRequest describes one delivery.
@@ -212,6 +212,13 @@ export type CarrierErrorDetail = Message<"otp.v1.CarrierErrorDetail"> & {
    * @generated from field: uint32 retry_after_ms = 5;
    */
   retryAfterMs: number;
+
+  /**
+   * Why the carrier did not take the send.
+   *
+   * @generated from field: otp.v1.CarrierFailure failure = 6;
+   */
+  failure: CarrierFailure;
 };
 
 /**
@@ -220,6 +227,86 @@ export type CarrierErrorDetail = Message<"otp.v1.CarrierErrorDetail"> & {
  */
 export const CarrierErrorDetailSchema: GenMessage<CarrierErrorDetail> = /*@__PURE__*/
   messageDesc(file_otp_v1_otp, 2);
+
+/**
+ * GatewayErrorDetail is attached to errors the gateway raised on its own, without a carrier
+ * answer: nothing was sent because of this request.
+ *
+ * @generated from message otp.v1.GatewayErrorDetail
+ */
+export type GatewayErrorDetail = Message<"otp.v1.GatewayErrorDetail"> & {
+  /**
+   * Why the gateway did not send.
+   *
+   * @generated from field: otp.v1.GatewayFailure failure = 1;
+   */
+  failure: GatewayFailure;
+};
+
+/**
+ * Describes the message otp.v1.GatewayErrorDetail.
+ * Use `create(GatewayErrorDetailSchema)` to create a new message.
+ */
+export const GatewayErrorDetailSchema: GenMessage<GatewayErrorDetail> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 3);
+
+/**
+ * BadRequestDetail is attached to INVALID_ARGUMENT errors from the gateway's own checks: every
+ * field that is wrong, never its value.
+ *
+ * @generated from message otp.v1.BadRequestDetail
+ */
+export type BadRequestDetail = Message<"otp.v1.BadRequestDetail"> & {
+  /**
+   * One entry per wrong field, in the order of this file's field numbers.
+   *
+   * @generated from field: repeated otp.v1.FieldViolation field_violations = 1;
+   */
+  fieldViolations: FieldViolation[];
+};
+
+/**
+ * Describes the message otp.v1.BadRequestDetail.
+ * Use `create(BadRequestDetailSchema)` to create a new message.
+ */
+export const BadRequestDetailSchema: GenMessage<BadRequestDetail> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 4);
+
+/**
+ * FieldViolation says what is wrong with one request field.
+ *
+ * @generated from message otp.v1.FieldViolation
+ */
+export type FieldViolation = Message<"otp.v1.FieldViolation"> & {
+  /**
+   * The field as named in this file ("phone_number", "code").
+   *
+   * @generated from field: string field = 1;
+   */
+  field: string;
+
+  /**
+   * What is wrong, in words ("phone number is not a valid number"); never holds the value.
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * A fixed word for programs: "invalid", "missing", "needs_region", "too_long", "expired",
+   * "code_missing".
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message otp.v1.FieldViolation.
+ * Use `create(FieldViolationSchema)` to create a new message.
+ */
+export const FieldViolationSchema: GenMessage<FieldViolation> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 5);
 
 /**
  * RateLimitDetail is attached to RESOURCE_EXHAUSTED errors caused by the gateway's own send
@@ -248,7 +335,7 @@ export type RateLimitDetail = Message<"otp.v1.RateLimitDetail"> & {
  * Use `create(RateLimitDetailSchema)` to create a new message.
  */
 export const RateLimitDetailSchema: GenMessage<RateLimitDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 3);
+  messageDesc(file_otp_v1_otp, 6);
 
 /**
  * PolicyDetail is attached to PERMISSION_DENIED errors: the destination is not allowed by the
@@ -270,7 +357,7 @@ export type PolicyDetail = Message<"otp.v1.PolicyDetail"> & {
  * Use `create(PolicyDetailSchema)` to create a new message.
  */
 export const PolicyDetailSchema: GenMessage<PolicyDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 4);
+  messageDesc(file_otp_v1_otp, 7);
 
 /**
  * Channel is how the code reaches the person.
@@ -334,13 +421,142 @@ export const DeliveryStatusSchema: GenEnum<DeliveryStatus> = /*@__PURE__*/
   enumDesc(file_otp_v1_otp, 1);
 
 /**
+ * CarrierFailure is why a carrier did not take a send, in the gateway's own fixed vocabulary.
+ *
+ * @generated from enum otp.v1.CarrierFailure
+ */
+export enum CarrierFailure {
+  /**
+   * Not set (answers recorded by older gateways).
+   *
+   * @generated from enum value: CARRIER_FAILURE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The carrier says the number cannot be reached (INVALID_ARGUMENT). Do not retry.
+   *
+   * @generated from enum value: CARRIER_FAILURE_INVALID_DESTINATION = 1;
+   */
+  INVALID_DESTINATION = 1,
+
+  /**
+   * The carrier refused this message: content, sender id, coverage (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: CARRIER_FAILURE_REJECTED = 2;
+   */
+  REJECTED = 2,
+
+  /**
+   * The channel is not configured on this gateway, for example voice without a caller id
+   * (FAILED_PRECONDITION). Nothing was sent.
+   *
+   * @generated from enum value: CARRIER_FAILURE_CHANNEL_NOT_CONFIGURED = 3;
+   */
+  CHANNEL_NOT_CONFIGURED = 3,
+
+  /**
+   * The gateway's carrier credentials or account settings are wrong (INTERNAL).
+   *
+   * @generated from enum value: CARRIER_FAILURE_MISCONFIGURED = 4;
+   */
+  MISCONFIGURED = 4,
+
+  /**
+   * The carrier asked the gateway to slow down (RESOURCE_EXHAUSTED); see retry_after_ms.
+   *
+   * @generated from enum value: CARRIER_FAILURE_RATE_LIMITED = 5;
+   */
+  RATE_LIMITED = 5,
+
+  /**
+   * The carrier was unreachable or failed (UNAVAILABLE).
+   *
+   * @generated from enum value: CARRIER_FAILURE_UNAVAILABLE = 6;
+   */
+  UNAVAILABLE = 6,
+
+  /**
+   * The deadline passed first (DEADLINE_EXCEEDED): the code may or may not have gone out.
+   *
+   * @generated from enum value: CARRIER_FAILURE_TIMEOUT = 7;
+   */
+  TIMEOUT = 7,
+
+  /**
+   * The carrier's answer could not be read (UNKNOWN): the code may have gone out.
+   *
+   * @generated from enum value: CARRIER_FAILURE_UNKNOWN = 8;
+   */
+  UNKNOWN = 8,
+}
+
+/**
+ * Describes the enum otp.v1.CarrierFailure.
+ */
+export const CarrierFailureSchema: GenEnum<CarrierFailure> = /*@__PURE__*/
+  enumDesc(file_otp_v1_otp, 2);
+
+/**
+ * GatewayFailure is why the gateway itself did not send.
+ *
+ * @generated from enum otp.v1.GatewayFailure
+ */
+export enum GatewayFailure {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: GATEWAY_FAILURE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Too many sends are in flight (RESOURCE_EXHAUSTED); try again shortly.
+   *
+   * @generated from enum value: GATEWAY_FAILURE_OVERLOADED = 1;
+   */
+  OVERLOADED = 1,
+
+  /**
+   * The send-limit store cannot be reached and the gateway fails closed (UNAVAILABLE).
+   *
+   * @generated from enum value: GATEWAY_FAILURE_LIMITS_UNAVAILABLE = 2;
+   */
+  LIMITS_UNAVAILABLE = 2,
+
+  /**
+   * A request with the same idempotency_key is still in progress (DEADLINE_EXCEEDED).
+   *
+   * @generated from enum value: GATEWAY_FAILURE_IN_PROGRESS = 3;
+   */
+  IN_PROGRESS = 3,
+
+  /**
+   * The idempotency_key was already used for a different request (ALREADY_EXISTS).
+   *
+   * @generated from enum value: GATEWAY_FAILURE_KEY_REUSED = 4;
+   */
+  KEY_REUSED = 4,
+}
+
+/**
+ * Describes the enum otp.v1.GatewayFailure.
+ */
+export const GatewayFailureSchema: GenEnum<GatewayFailure> = /*@__PURE__*/
+  enumDesc(file_otp_v1_otp, 3);
+
+/**
  * OtpService delivers one-time passcodes through the configured carrier (8x8).
  *
  * Errors are Connect/gRPC status codes; the message never holds the phone number or the code.
- * When the carrier was involved, a CarrierErrorDetail is attached as an error detail.
+ * A typed detail says why, so callers act on it instead of parsing messages: CarrierErrorDetail
+ * when the carrier was involved, GatewayErrorDetail when the gateway refused on its own,
+ * BadRequestDetail for INVALID_ARGUMENT raised by the gateway's own checks, RateLimitDetail and
+ * PolicyDetail for its send limits and destination policy.
  *
  *   INVALID_ARGUMENT    the request is malformed or the phone number cannot be a destination
- *   FAILED_PRECONDITION the carrier refused this send (for example sender id not allowed)
+ *   FAILED_PRECONDITION the carrier refused this send (for example sender id not allowed), or
+ *                       the channel is not configured on the gateway
  *   RESOURCE_EXHAUSTED  the carrier rate-limited the gateway (retry_after_ms in the detail)
  *   UNAVAILABLE         the carrier could not be reached or failed before accepting the send
  *   DEADLINE_EXCEEDED   the caller's deadline passed before the carrier answered
@@ -348,8 +564,10 @@ export const DeliveryStatusSchema: GenEnum<DeliveryStatus> = /*@__PURE__*/
  *   INTERNAL            the gateway's carrier credentials or account settings are wrong
  *   PERMISSION_DENIED   the destination policy refuses the number (PolicyDetail)
  *   RESOURCE_EXHAUSTED  also: a gateway send limit was reached (RateLimitDetail), or the
- *                       gateway is overloaded (no detail)
- *   ALREADY_EXISTS      the idempotency_key was used for a different request
+ *                       gateway is overloaded (GatewayErrorDetail)
+ *   UNAVAILABLE         also: send limits cannot be checked (GatewayErrorDetail)
+ *   DEADLINE_EXCEEDED   also: an identical request is still in progress (GatewayErrorDetail)
+ *   ALREADY_EXISTS      the idempotency_key was used for a different request (GatewayErrorDetail)
  *   UNAUTHENTICATED     missing or wrong API key
  *
  * @generated from service otp.v1.OtpService

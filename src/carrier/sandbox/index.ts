@@ -1,25 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { maskPhoneNumber } from "../phone.js";
-import { CarrierError, type Carrier } from "./carrier.js";
+import { maskPhoneNumber } from "../../phone.js";
+import { CarrierError, type Carrier, type RecordedSend } from "../carrier.js";
 
 export const sandboxProvider = "sandbox";
 
-/** A send the sandbox accepted, as shown on `GET /sandbox/messages`. */
-export interface SandboxMessage {
-  readonly id: string;
-  readonly channel: "sms" | "voice";
-  /** Masked: the sandbox never shows a full number either. */
-  readonly to: string;
-  /** The SMS text or voice script; it holds the code, which is the developer's own test code. */
-  readonly text: string;
-  readonly voiceProfile?: string;
-  readonly clientMessageId?: string;
-  readonly acceptedAt: string;
-}
-
-export interface SandboxCarrier extends Carrier {
-  /** Newest first. */
-  messages(): readonly SandboxMessage[];
+export interface SandboxOptions {
+  readonly mode: "sandbox";
 }
 
 // Same shape rule 8x8 applies to SMS destinations, so a number the sandbox takes would not
@@ -31,12 +17,12 @@ const maxSmsChars = 1530;
  * Accepts sends the way 8x8 would and keeps the last `capacity` of them in memory. Nothing is
  * delivered to any phone.
  */
-export function createSandboxCarrier(options: { capacity?: number; now?: () => number } = {}): SandboxCarrier {
+export function createSandboxCarrier(options: { capacity?: number; now?: () => number } = {}): Carrier {
   const capacity = options.capacity ?? 100;
   const now = options.now ?? Date.now;
-  const stored: SandboxMessage[] = [];
+  const stored: RecordedSend[] = [];
 
-  function accept(message: Omit<SandboxMessage, "id" | "acceptedAt">, status: string) {
+  function accept(message: Omit<RecordedSend, "id" | "acceptedAt">, status: string) {
     if (!destinationPattern.test(message.to)) {
       throw new CarrierError("invalid_destination", "carrier refused the destination", {
         provider: sandboxProvider,
@@ -45,7 +31,7 @@ export function createSandboxCarrier(options: { capacity?: number; now?: () => n
         notSent: true,
       });
     }
-    const record: SandboxMessage = {
+    const record: RecordedSend = {
       ...message,
       to: maskPhoneNumber(message.to),
       id: randomUUID(),
@@ -68,12 +54,12 @@ export function createSandboxCarrier(options: { capacity?: number; now?: () => n
           notSent: true,
         });
       }
-      return accept({ channel: "sms", to: message.to, text: message.text, clientMessageId: message.clientMessageId }, "QUEUED");
+      return accept({ channel: "sms", to: message.to, text: message.text, clientMessageId: message.reference }, "QUEUED");
     },
     async placeVoiceCall(call) {
-      return accept({ channel: "voice", to: call.to, text: call.text, voiceProfile: call.voiceProfile }, "CREATED");
+      return accept({ channel: "voice", to: call.to, text: call.text, locale: call.locale }, "CREATED");
     },
-    messages: () => stored.slice(),
+    recordedSends: () => stored.slice(),
     async close() {},
   };
 }

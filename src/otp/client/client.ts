@@ -1,7 +1,7 @@
 import { createClient, type Client, type Interceptor, type ServiceImpl, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { OtpService } from "../../gen/otp/v1/otp_pb.js";
-import { createClientTracingInterceptor, createServerTracingInterceptor, type RpcSystem } from "../observability/rpc-tracing.js";
+import { OtpService } from "../../../gen/otp/v1/otp_pb.js";
+import { createClientTracingInterceptor, createServerTracingInterceptor, type RpcSystem } from "../../observability/rpc-tracing.js";
 import { createInProcessTransport } from "./in-process-transport.js";
 
 export type OtpClient = Client<typeof OtpService>;
@@ -57,7 +57,7 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
     case "connect":
       return createConnectTransport({
         baseUrl: target.url,
-        ...(http2 ? { httpVersion: "2" as const } : { httpVersion: "1.1" as const }),
+        httpVersion: http2 ? "2" : "1.1",
         interceptors: [...clientSpans("connect_rpc"), ...extraInterceptors],
       });
   }

@@ -1,0 +1,14 @@
+/** What the 8x8 carrier needs: its key, and per API the host, subaccount and sender. */
+export interface EightByEightOptions {
+  readonly mode: "8x8";
+  readonly apiKey: string;
+  readonly sms: { readonly baseUrl: string; readonly subaccountId: string; readonly source?: string };
+  /** Undefined when no voice caller id is configured: voice sends are then refused. */
+  readonly voice?: {
+    readonly baseUrl: string;
+    readonly subaccountId: string;
+    readonly source: string;
+    /** One speech profile for every call, whatever the locale. */
+    readonly profileOverride?: string;
+  };
+}

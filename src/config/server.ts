@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { blankToUndefined, choice, int, optionalUrl, port, secretString } from "./env.js";
+
+/** Which parts of the gateway this process serves. */
+export type GatewayRole = "all" | "facade" | "service";
+
+export interface ServerConfig {
+  readonly nodeEnv: string;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly logLevel: string;
+  readonly role: GatewayRole;
+  /** Set on a façade: the OtpService it calls. */
+  readonly otpService?: { readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web"; readonly apiKey?: string };
+  readonly rpcDefaultTimeoutMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+export const serverVariables = {
+  NODE_ENV: z.preprocess(blankToUndefined, z.string().default("development")),
+  HOST: z.preprocess(blankToUndefined, z.string().default("0.0.0.0")),
+  HTTP_PORT: port(8080),
+  GRPC_PORT: port(8081),
+  LOG_LEVEL: choice(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+  GATEWAY_ROLE: z.preprocess(blankToUndefined, z.enum(["all", "facade", "service"]).optional()),
+  OTP_SERVICE_URL: optionalUrl(/^https?$/),
+  OTP_SERVICE_PROTOCOL: choice(["connect", "grpc", "grpc-web"], "connect"),
+  OTP_SERVICE_API_KEY: secretString(16),
+  RPC_DEFAULT_TIMEOUT_MS: int(10000, 100, 60000),
+  SHUTDOWN_GRACE_MS: int(10000, 0, 120000),
+};
+
+type ServerEnv = z.output<z.ZodObject<typeof serverVariables>>;
+
+/** Listeners, role and lifecycle: what this process is and where it listens. */
+export function readServer(e: ServerEnv, problems: string[]): ServerConfig {
+  const role: GatewayRole = e.GATEWAY_ROLE ?? (e.OTP_SERVICE_URL ? "facade" : "all");
+  if (role === "facade" && !e.OTP_SERVICE_URL) {
+    problems.push("OTP_SERVICE_URL: required when GATEWAY_ROLE=facade");
+  }
+  if (role !== "facade" && e.OTP_SERVICE_URL) {
+    problems.push(`OTP_SERVICE_URL: only used by a façade; GATEWAY_ROLE=${role} serves OtpService itself`);
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    httpPort: e.HTTP_PORT,
+    grpcPort: e.GRPC_PORT,
+    logLevel: e.LOG_LEVEL,
+    role,
+    otpService: e.OTP_SERVICE_URL
+      ? { url: e.OTP_SERVICE_URL.replace(/\/+$/, ""), protocol: e.OTP_SERVICE_PROTOCOL, apiKey: e.OTP_SERVICE_API_KEY }
+      : undefined,
+    rpcDefaultTimeoutMs: e.RPC_DEFAULT_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

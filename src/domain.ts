@@ -1,0 +1,84 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import type { OtpService } from "../gen/otp/v1/otp_pb.js";
+import { createCarrier, defaultRetryPolicy, withCircuitBreaker, withRetries, type Carrier } from "./carrier/index.js";
+import type { Config } from "./config/index.js";
+import type { GatewayMetrics } from "./observability/metrics.js";
+import { createOtpService } from "./otp/service.js";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
+import { createMemoryRateLimitStore } from "./store/rate-limit-store.js";
+import type { RedisStores } from "./store/redis-store.js";
+
+export interface DomainDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** The carrier to send through; built from the config when absent. Tests pass their own. */
+  readonly carrier?: Carrier;
+  /** Where idempotency keys live; in memory (or Redis, when configured) when absent. */
+  readonly idempotency?: IdempotencyStore;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+/** What this process sends with, when it serves OtpService itself. */
+export interface Domain {
+  /** The carrier as built, before retries and the breaker: what it can show of itself. */
+  readonly baseCarrier: Carrier;
+  /** The carrier the service sends through. */
+  readonly carrier: Carrier;
+  readonly service: ServiceImpl<typeof OtpService>;
+  /** Undefined when state is kept in this process's memory. */
+  readonly redis?: RedisStores;
+}
+
+/** Builds the carrier, the stores and OtpService from the config; nothing listens or connects yet. */
+export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
+  const { config, logger, now } = deps;
+  // Redis is loaded only when configured: most of a module's cost is paid at import, in
+  // start-up time and resident memory, by every gateway whether it uses it or not.
+  const redis = config.store
+    ? (await import("./store/redis-store.js")).createRedisStores({ ...config.store, logger: logger.child({ component: "store" }) })
+    : undefined;
+  const idempotency =
+    deps.idempotency ?? redis?.idempotency ?? createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, now });
+  const rateLimitStore = redis?.rateLimits ?? createMemoryRateLimitStore({ now });
+  const baseCarrier = deps.carrier ?? createCarrier(config.carrier, now);
+  const carrier = resilientCarrier(baseCarrier, config, logger, now);
+  const service = createOtpService({
+    carrier,
+    logger: logger.child({ component: "otp-service" }),
+    smsTemplate: config.smsTemplate,
+    defaultTimeoutMs: config.rpcDefaultTimeoutMs,
+    idempotency,
+    idempotencyTtlMs: config.idempotency.ttlMs,
+    maxConcurrentSends: config.maxConcurrentSends,
+    destinationPolicy: config.destinationPolicy,
+    rateLimits: { settings: config.rateLimits, store: rateLimitStore, failOpen: config.rateLimitFailOpen },
+    metrics: deps.metrics,
+    defaultRegion: config.defaultPhoneRegion,
+    now,
+    newId: deps.newId,
+  });
+  return { baseCarrier, carrier, service, redis };
+}
+
+/** Retries only provably unsent attempts, and fails fast while the carrier keeps failing. */
+function resilientCarrier(base: Carrier, config: Config, logger: Logger, now?: () => number): Carrier {
+  const retrying = withRetries(base, {
+    ...defaultRetryPolicy,
+    maxRetries: config.carrierMaxRetries,
+    now,
+    onRetry: (info) => logger.info(info, "retrying a send the carrier provably did not take"),
+  });
+  return withCircuitBreaker(retrying, {
+    ...config.circuitBreaker,
+    now,
+    onStateChange: (channel, state, consecutiveFailures) => {
+      const opened = state === "open";
+      const line = { channel, state, consecutiveFailures };
+      if (opened) logger.error(line, `carrier ${channel} circuit opened: failing fast`);
+      else logger.warn(line, `carrier ${channel} circuit ${state}`);
+    },
+  });
+}

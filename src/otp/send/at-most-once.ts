@@ -1,0 +1,136 @@
+import { hash } from "node:crypto";
+import { fromJson, toJson } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { trace } from "@opentelemetry/api";
+import type { Logger } from "pino";
+import {
+  CarrierErrorDetailSchema,
+  DeliveryStatus,
+  GatewayFailure,
+  SendOtpResponseSchema,
+  type SendOtpResponse,
+} from "../../../gen/otp/v1/otp_pb.js";
+import { afterAnswer } from "../../after-answer.js";
+import { CarrierError } from "../../carrier/index.js";
+import type { IdempotencyStore, RecordedOutcome } from "../../store/idempotency-store.js";
+import { connectErrorFromCarrier, gatewayError } from "../errors.js";
+import type { ValidSend } from "../validation.js";
+import { answerMarginMs, type Send, type SendCall } from "./send.js";
+
+export interface AtMostOnceOptions {
+  readonly store: IdempotencyStore;
+  /** How long a key's answer is remembered. */
+  readonly ttlMs: number;
+  /** How long a repeat may wait for the first attempt when its caller set no deadline. */
+  readonly defaultTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Sends with an idempotency key happen at most once per caller and key: a repeat gets the
+ * recorded answer, or waits for the first attempt to finish and shares its answer.
+ */
+export function withIdempotency(next: Send, options: AtMostOnceOptions): Send {
+  return async (send, call) => {
+    if (send.idempotencyKey === "") return next(send, call);
+    const key = `${call.caller}:${send.idempotencyKey}`;
+    const fingerprint = fingerprintOf(send);
+    // Only the unusual paths log here; a child logger per send would be built for nothing.
+    const log = () => options.logger.child({ caller: call.caller, idempotencyKey: send.idempotencyKey });
+    // Two rounds: a repeat that waited on a first attempt which was then released may claim.
+    for (let round = 0; round < 2; round++) {
+      let claim;
+      try {
+        claim = await options.store.claim(key, fingerprint, options.ttlMs);
+      } catch (err) {
+        // Sending twice is bad; not sending at all locks a person out, which is worse.
+        log().warn({ err }, "idempotency store unavailable; sending without duplicate protection");
+        return next(send, call);
+      }
+      if (claim.claimed) return settleAfter(options, key, send, next(send, call), log);
+
+      const record = claim.record.outcome ? claim.record : await waitFor(options, key, call);
+      if (record && record.fingerprint !== fingerprint) {
+        throw gatewayError("idempotency_key was already used for a different request", Code.AlreadyExists, GatewayFailure.KEY_REUSED);
+      }
+      if (record?.outcome) {
+        trace.getActiveSpan()?.setAttribute("otp.idempotent_replay", true);
+        log().info("repeat of an earlier request: replaying its answer");
+        return replay(record.outcome, send);
+      }
+      if (call.ctx.signal.aborted || (call.ctx.timeoutMs() ?? 1) <= answerMarginMs) break;
+    }
+    throw gatewayError("an identical request is still in progress", Code.DeadlineExceeded, GatewayFailure.IN_PROGRESS);
+  };
+}
+
+function waitFor(options: AtMostOnceOptions, key: string, call: SendCall) {
+  const timeoutMs = (call.ctx.timeoutMs() ?? options.defaultTimeoutMs) - answerMarginMs;
+  return options.store.wait(key, timeoutMs, call.ctx.signal);
+}
+
+async function settleAfter(
+  options: AtMostOnceOptions,
+  key: string,
+  send: ValidSend,
+  sending: Promise<SendOtpResponse>,
+  log: () => Logger,
+): Promise<SendOtpResponse> {
+  const { store, ttlMs } = options;
+  let res: SendOtpResponse;
+  try {
+    res = await sending;
+  } catch (err) {
+    // Only failures where the carrier provably took nothing are forgotten, so a retry may
+    // send; anything that may have gone out is replayed instead of sent again.
+    if (!(err instanceof CarrierError) || err.notSent) {
+      await store.release(key).catch((e: unknown) => log().warn({ err: e }, "could not release idempotency key"));
+      throw err;
+    }
+    const outcome = recordedError(connectErrorFromCarrier(err));
+    await store.settle(key, outcome, ttlMs).catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer"));
+    // The first caller gets exactly what later repeats will get.
+    return replay(outcome, send);
+  }
+  // The answer does not wait for its record: a repeat arriving meanwhile finds the key claimed
+  // and waits for the record, as it would for a send in flight, which keeps a store round trip
+  // off every send's latency. Only what a repeat cannot rebuild is recorded: status is ACCEPTED
+  // for every ok outcome, and the channel and masked number are the repeat's own (its
+  // fingerprint matched).
+  const recorded = { deliveryId: res.deliveryId, provider: res.provider, providerMessageId: res.providerMessageId };
+  const record = async () => store.settle(key, { kind: "ok", response: recorded }, ttlMs);
+  afterAnswer(() => void record().catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer")));
+  return res;
+}
+
+function recordedError(ce: ConnectError): RecordedOutcome {
+  const detail = ce.findDetails(CarrierErrorDetailSchema)[0];
+  return {
+    kind: "error",
+    code: ce.code,
+    message: ce.rawMessage,
+    detail: detail ? toJson(CarrierErrorDetailSchema, detail) : undefined,
+  };
+}
+
+/** Rebuilds the recorded answer: the response, or the same error with the same detail. */
+function replay(outcome: RecordedOutcome, send: ValidSend): SendOtpResponse {
+  if (outcome.kind === "ok") {
+    // Records from before the compact form carry the whole response; the values agree.
+    return {
+      ...fromJson(SendOtpResponseSchema, outcome.response, { ignoreUnknownFields: true }),
+      status: DeliveryStatus.ACCEPTED,
+      channel: send.channel,
+      maskedPhoneNumber: send.phone.masked,
+    };
+  }
+  const details = outcome.detail
+    ? [{ desc: CarrierErrorDetailSchema, value: fromJson(CarrierErrorDetailSchema, outcome.detail, { ignoreUnknownFields: true }) }]
+    : [];
+  throw new ConnectError(outcome.message, outcome.code as Code, undefined, details);
+}
+
+function fingerprintOf(send: ValidSend): string {
+  const parts = [send.channel, send.phone.e164, send.code, send.text, send.locale];
+  return hash("sha256", parts.join("\u0000"), "base64url").slice(0, 22);
+}

@@ -1,0 +1,109 @@
+import { trace, type Span } from "@opentelemetry/api";
+import { Channel, DeliveryStatus } from "../../../gen/otp/v1/otp_pb.js";
+import { afterAnswer } from "../../after-answer.js";
+import { CarrierError, type Carrier, type CarrierAcceptance, type SendOptions } from "../../carrier/index.js";
+import type { ValidSend } from "../validation.js";
+import { voiceScript } from "../voice-script.js";
+import { answerMarginMs, countOutcome, type Send, type SendCall, type SendReporting } from "./send.js";
+
+export interface DeliveryOptions extends SendReporting {
+  readonly carrier: Carrier;
+  /** Carrier time budget for callers that set no deadline. */
+  readonly defaultTimeoutMs: number;
+  readonly now: () => number;
+  readonly newId: () => string;
+}
+
+/** The last step: hands the send to the carrier and reports what it said. */
+export function createDelivery(options: DeliveryOptions): Send {
+  const { carrier, logger, now } = options;
+  return async (send, call) => {
+    const started = now();
+    const deliveryId = options.newId();
+    const channel = send.channelName;
+    const span = trace.getActiveSpan();
+    span?.setAttributes({
+      "otp.delivery_id": deliveryId,
+      "otp.caller": call.caller,
+      "otp.channel": channel,
+      "otp.phone.masked": send.phone.masked,
+      "otp.phone.region": send.phone.region,
+      "otp.purpose": send.purpose || undefined,
+    });
+    // Merged into the line rather than bound with child(): a send writes one line.
+    const fields = {
+      deliveryId,
+      caller: call.caller,
+      channel,
+      to: send.phone.masked,
+      purpose: send.purpose || undefined,
+      userId: send.userId || undefined,
+    };
+    let accepted: CarrierAcceptance;
+    try {
+      accepted = await toCarrier(carrier, send, deliveryId, sendOptions(call, options.defaultTimeoutMs));
+    } catch (err) {
+      if (!(err instanceof CarrierError)) throw err;
+      countOutcome(options, channel, `carrier_${err.failure}`);
+      recordFailure(span, err);
+      logger.warn(
+        {
+          provider: err.provider,
+          ...fields,
+          failure: err.failure,
+          providerCode: err.providerCode,
+          providerErrorId: err.providerErrorId,
+          httpStatus: err.httpStatus,
+          latencyMs: now() - started,
+        },
+        `carrier did not accept the send: ${err.message}`,
+      );
+      throw err;
+    }
+
+    countOutcome(options, channel, "accepted");
+    span?.setAttributes({
+      "otp.provider": carrier.name,
+      "otp.provider.message_id": accepted.providerMessageId,
+      "otp.provider.status": accepted.providerStatus,
+    });
+    const { providerMessageId, providerStatus } = accepted;
+    const line = { provider: carrier.name, ...fields, providerMessageId, providerStatus, latencyMs: now() - started };
+    afterAnswer(() => logger.info(line, "carrier accepted the send"));
+    return {
+      $typeName: "otp.v1.SendOtpResponse",
+      deliveryId,
+      provider: carrier.name,
+      providerMessageId,
+      status: DeliveryStatus.ACCEPTED,
+      channel: send.channel,
+      maskedPhoneNumber: send.phone.masked,
+    };
+  };
+}
+
+/** The carrier's budget: the caller's deadline less the margin for our answer, or the default. */
+function sendOptions(call: SendCall, defaultTimeoutMs: number): SendOptions {
+  const remaining = call.ctx.timeoutMs() ?? Infinity;
+  return { timeoutMs: Math.max(1, Math.min(defaultTimeoutMs, remaining - answerMarginMs)), signal: call.ctx.signal };
+}
+
+function toCarrier(carrier: Carrier, send: ValidSend, deliveryId: string, options: SendOptions): Promise<CarrierAcceptance> {
+  const { e164: to } = send.phone;
+  if (send.channel === Channel.SMS) {
+    const reference = send.idempotencyKey || deliveryId;
+    return carrier.sendSms({ to, text: send.text, reference, expiresAt: send.expiresAt }, options);
+  }
+  const text = voiceScript(send.code);
+  return carrier.placeVoiceCall({ to, text, locale: send.locale, repetition: 1, expiresAt: send.expiresAt }, options);
+}
+
+function recordFailure(span: Span | undefined, err: CarrierError): void {
+  span?.setAttributes({
+    "otp.provider": err.provider,
+    "otp.carrier.failure": err.failure,
+    "otp.provider.error_code": err.providerCode,
+    "otp.provider.error_id": err.providerErrorId,
+    "otp.provider.http_status": err.httpStatus,
+  });
+}

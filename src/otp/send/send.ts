@@ -1,0 +1,31 @@
+import type { HandlerContext } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import type { SendOtpResponse } from "../../../gen/otp/v1/otp_pb.js";
+import type { GatewayMetrics } from "../../observability/metrics.js";
+import type { ValidSend } from "../validation.js";
+
+/** Who asked for a send, and the RPC's deadline and cancellation. */
+export interface SendCall {
+  readonly caller: string;
+  readonly ctx: HandlerContext;
+}
+
+/**
+ * One step of a send. The steps wrap each other (at most once → admission → capacity →
+ * delivery), each deciding whether to go on to the next.
+ */
+export type Send = (send: ValidSend, call: SendCall) => Promise<SendOtpResponse>;
+
+/** What every step reports to. */
+export interface SendReporting {
+  readonly logger: Logger;
+  readonly metrics?: GatewayMetrics;
+}
+
+/** Counts a send decision: `accepted`, a carrier failure kind, or a gateway refusal. */
+export function countOutcome(reporting: SendReporting, channel: string, outcome: string): void {
+  reporting.metrics?.sendOutcomes.inc({ channel, outcome });
+}
+
+// Time kept back from the caller's deadline so our answer still reaches them before it expires.
+export const answerMarginMs = 50;

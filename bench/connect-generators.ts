@@ -9,10 +9,11 @@
 // anew on each call (`__asyncGenerator(this, arguments, function* pipe_1() {…})`). V8 gives each
 // such function its own prototype and hidden class in the old generation, and through them the
 // call's objects survive young-generation collections until the next full one.
-import type { Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+
 import { fork } from "node:child_process";
 import { parseArgs } from "node:util";
+import type { Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { startNodeOptions } from "../test/support/process.js";
 import { rpcLoad } from "./support/load.js";
 import { median } from "./support/stats.js";
@@ -52,7 +53,10 @@ const { ports } = await next<{ ports: { raw: number; grpc: number; connect: numb
 const targets: Record<string, Transport> = {
   "plain node:http2, gRPC (reference)": createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports.raw}` }),
   "Connect, gRPC over HTTP/2": createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports.grpc}` }),
-  "Connect, Connect protocol over HTTP/1.1": createConnectTransport({ baseUrl: `http://127.0.0.1:${ports.connect}`, httpVersion: "1.1" }),
+  "Connect, Connect protocol over HTTP/1.1": createConnectTransport({
+    baseUrl: `http://127.0.0.1:${ports.connect}`,
+    httpVersion: "1.1",
+  }),
 };
 
 for (const transport of Object.values(targets)) await rpcLoad(transport, concurrency, 2);
@@ -80,8 +84,12 @@ const rows = [...results].map(([name, runs]) => ({
   cpuUsPerCall: median(runs.map((r) => r.cpuUs / r.calls)),
 }));
 const ref = rows[0]!;
-console.log(`${seconds} s of unary calls a round, ${concurrency} at a time, median of ${opts.rounds} rounds; server-side figures\n`);
-console.log("| server | calls a round | moved to old generation, bytes a call | ÷ reference | young-generation GCs per 1,000 calls | CPU µs a call | ÷ reference |");
+console.log(
+  `${seconds} s of unary calls a round, ${concurrency} at a time, median of ${opts.rounds} rounds; server-side figures\n`,
+);
+console.log(
+  "| server | calls a round | moved to old generation, bytes a call | ÷ reference | young-generation GCs per 1,000 calls | CPU µs a call | ÷ reference |",
+);
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) {
   console.log(

@@ -16,8 +16,14 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { Client } from "undici";
 import { oktaHookBody } from "../test/support/okta.js";
-import { startNodeOptions, type GatewayProcess } from "../test/support/process.js";
-import { benchGatewayEnv, benchOktaSecret, spawnQuietGateway, spawnReference, startBenchFake } from "./support/setup.js";
+import { type GatewayProcess, startNodeOptions } from "../test/support/process.js";
+import {
+  benchGatewayEnv,
+  benchOktaSecret,
+  spawnQuietGateway,
+  spawnReference,
+  startBenchFake,
+} from "./support/setup.js";
 
 const { values: opts } = parseArgs({
   options: { rounds: { type: "string", default: "60" }, variant: { type: "string", multiple: true } },
@@ -40,19 +46,41 @@ interface Target {
 }
 const targets: Target[] = [];
 const add = (name: string, proc: GatewayProcess) =>
-  targets.push({ name, proc, out: outFile(name), client: new Client(`http://127.0.0.1:${proc.httpPort}`), latencies: [] });
+  targets.push({
+    name,
+    proc,
+    out: outFile(name),
+    client: new Client(`http://127.0.0.1:${proc.httpPort}`),
+    latencies: [],
+  });
 
-add("ref bare proxy", await spawnReference("proxy", fake, { NODE_OPTIONS: preload, PHASES_OUT: outFile("ref bare proxy") }));
+add(
+  "ref bare proxy",
+  await spawnReference("proxy", fake, { NODE_OPTIONS: preload, PHASES_OUT: outFile("ref bare proxy") }),
+);
 for (const v of variants) {
   const env = { ...benchGatewayEnv(fake, false), NODE_OPTIONS: preload, PHASES_OUT: outFile(v.name) };
   add(v.name, await spawnQuietGateway(env, false, [...v.args, "dist/src/main.js"]));
 }
 
 let counter = 0;
-const body = () => JSON.stringify(oktaHookBody({ phoneNumber: `+4474002${String(10000 + (counter++ % 89999)).padStart(5, "0")}`, deliveryChannel: "SMS" }));
+const body = () =>
+  JSON.stringify(
+    oktaHookBody({
+      phoneNumber: `+4474002${String(10000 + (counter++ % 89999)).padStart(5, "0")}`,
+      deliveryChannel: "SMS",
+    }),
+  );
 const headers = { "content-type": "application/json", authorization: benchOktaSecret };
 for (const t of targets) {
-  await autocannon({ url: `http://127.0.0.1:${t.proc.httpPort}/okta/telephony`, method: "POST", connections: 32, duration: 4, headers, requests: [{ setupRequest: (r) => ({ ...r, body: body() }) }] });
+  await autocannon({
+    url: `http://127.0.0.1:${t.proc.httpPort}/okta/telephony`,
+    method: "POST",
+    connections: 32,
+    duration: 4,
+    headers,
+    requests: [{ setupRequest: (r) => ({ ...r, body: body() }) }],
+  });
 }
 const block = async (t: Target, measured: boolean) => {
   for (let i = 0; i < 20; i++) {
@@ -69,15 +97,19 @@ const settle = () => new Promise((r) => setTimeout(r, 300));
 for (const t of targets) t.proc.child.kill("SIGUSR2"); // drops the warm-up's records
 await settle();
 const faultsBefore = targets.map((t) => faults(t.proc.child.pid!));
-for (let round = 0; round < rounds; round++) for (let k = 0; k < targets.length; k++) await block(targets[(round + k) % targets.length]!, true);
+for (let round = 0; round < rounds; round++)
+  for (let k = 0; k < targets.length; k++) await block(targets[(round + k) % targets.length]!, true);
 const faultsAfter = targets.map((t) => faults(t.proc.child.pid!));
 for (const t of targets) t.proc.child.kill("SIGUSR2");
 await settle();
 
-const q = (xs: number[], p: number) => ([...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? NaN).toFixed(2);
+const q = (xs: number[], p: number) =>
+  ([...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? NaN).toFixed(2);
 const held = (xs: number[]) => xs.filter((x) => x > 2).length;
 console.log(`${rounds * 20} requests each, ms (p50 / p99, and how many took over 2 ms)\n`);
-console.log("| target | client p50 | client p99 | to handler | handler to 8x8 call | 8x8 call p50 / p99 | 8x8 answer to end | GC pauses on own path | page faults / request |");
+console.log(
+  "| target | client p50 | client p99 | to handler | handler to 8x8 call | 8x8 call p50 / p99 | 8x8 answer to end | GC pauses on own path | page faults / request |",
+);
 console.log("|---|---|---|---|---|---|---|---|---|");
 targets.forEach((t, i) => {
   const { requests, gcs } = JSON.parse(readFileSync(t.out, "utf8")) as {
@@ -96,5 +128,10 @@ targets.forEach((t, i) => {
     `| ${t.name} | ${q(t.latencies, 0.5)} | ${q(t.latencies, 0.99)} | ${phase(toHandler)} | ${phase(toCarrier)} | ${q(carrier, 0.5)} / ${q(carrier, 0.99)} | ${phase(after)} | ${gcOnPath} | ${((faultsAfter[i]! - faultsBefore[i]!) / t.latencies.length).toFixed(1)} |`,
   );
 });
-await Promise.all(targets.map(async (t) => { await t.client.close(); await t.proc.stop(); }));
+await Promise.all(
+  targets.map(async (t) => {
+    await t.client.close();
+    await t.proc.stop();
+  }),
+);
 fake.child.kill();

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startNodeOptions } from "../test/support/process.js";
-import { benchTransport, hookLoad, rpcLoad, type LoadResult } from "./support/load.js";
+import { benchTransport, hookLoad, type LoadResult, rpcLoad } from "./support/load.js";
 import { benchGatewayEnv, spawnQuietGateway, startBenchFake } from "./support/setup.js";
 
 const { values: opts } = parseArgs({
@@ -23,7 +23,8 @@ const { values: opts } = parseArgs({
   },
 });
 const load = opts.load as "hook" | "grpc" | "connect";
-if (!["hook", "grpc", "connect"].includes(load)) throw new Error(`--load must be hook, grpc or connect, not ${opts.load}`);
+if (!["hook", "grpc", "connect"].includes(load))
+  throw new Error(`--load must be hook, grpc or connect, not ${opts.load}`);
 const connections = Number(opts.connections);
 const seconds = Number(opts.seconds);
 
@@ -39,12 +40,15 @@ const gateway = await spawnQuietGateway({ ...benchGatewayEnv(fake, opts.traced),
 ]);
 
 const run = (s: number): Promise<LoadResult> =>
-  load === "hook" ? hookLoad(gateway.httpPort, connections, "SMS", s) : rpcLoad(benchTransport(load, gateway), connections, s);
+  load === "hook"
+    ? hookLoad(gateway.httpPort, connections, "SMS", s)
+    : rpcLoad(benchTransport(load, gateway), connections, s);
 await run(4);
 gateway.child.kill("SIGUSR2");
 const result = await run(seconds);
 gateway.child.kill("SIGUSR2");
-for (let i = 0; i < 100 && !(existsSync(out) && statSync(out).size > 0); i++) await new Promise((r) => setTimeout(r, 100));
+for (let i = 0; i < 100 && !(existsSync(out) && statSync(out).size > 0); i++)
+  await new Promise((r) => setTimeout(r, 100));
 await gateway.stop();
 fake.child.kill();
 if (!existsSync(out)) throw new Error("the gateway wrote no profile");
@@ -54,7 +58,11 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
-const profile = JSON.parse(readFileSync(out, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+const profile = JSON.parse(readFileSync(out, "utf8")) as {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+};
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 
 /** Who a sample's time belongs to: an npm package, one of our modules, a Node module or V8. */
@@ -84,8 +92,14 @@ profile.samples.forEach((id, i) => {
 const requests = result.completed;
 const perRequest = (micros: number) => (micros / requests).toFixed(1).padStart(7);
 const idle = byOwner.get("(idle)") ?? 0;
-const top = (m: Map<string, number>, n: number) => [...m].filter(([k]) => k !== "(idle)").sort((a, b) => b[1] - a[1]).slice(0, n);
-console.log(`${load} at ${connections}${opts.traced ? ", tracing on" : ""}: ${requests} requests in ${seconds} s (${Math.round(result.reqPerSec)}/s, ${result.errors + result.non2xx} failed)`);
+const top = (m: Map<string, number>, n: number) =>
+  [...m]
+    .filter(([k]) => k !== "(idle)")
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n);
+console.log(
+  `${load} at ${connections}${opts.traced ? ", tracing on" : ""}: ${requests} requests in ${seconds} s (${Math.round(result.reqPerSec)}/s, ${result.errors + result.non2xx} failed)`,
+);
 console.log(`main thread busy ${perRequest(total - idle)} µs a request (idle ${perRequest(idle).trim()})\n`);
 console.log("µs a request  by owner (self time)");
 for (const [k, v] of top(byOwner, 25)) console.log(`${perRequest(v)}       ${k}`);

@@ -11,8 +11,14 @@ import { parseArgs } from "node:util";
 import { Client } from "undici";
 import { oktaHookBody } from "../test/support/okta.js";
 import type { GatewayProcess } from "../test/support/process.js";
-import { benchTransport, hookLoad, nextPhone, rpcLoad, type LoadResult } from "./support/load.js";
-import { benchGatewayEnv, benchOktaSecret as secret, spawnQuietGateway, spawnReference, startBenchFake } from "./support/setup.js";
+import { benchTransport, hookLoad, type LoadResult, nextPhone, rpcLoad } from "./support/load.js";
+import {
+  benchGatewayEnv,
+  benchOktaSecret as secret,
+  spawnQuietGateway,
+  spawnReference,
+  startBenchFake,
+} from "./support/setup.js";
 import { median } from "./support/stats.js";
 
 const { values: opts } = parseArgs({
@@ -58,7 +64,11 @@ async function watch<T>(pid: number, run: () => Promise<T>) {
   clearInterval(timer);
   const seconds = (performance.now() - started) / 1000;
   const last = procSample(pid);
-  return { result, rssMaxMb: Math.max(rssMax, last.rssMb), cpuPercent: ((last.ticks - first.ticks) / 100 / seconds) * 100 };
+  return {
+    result,
+    rssMaxMb: Math.max(rssMax, last.rssMb),
+    cpuPercent: ((last.ticks - first.ticks) / 100 / seconds) * 100,
+  };
 }
 
 // ---------- scenarios ----------
@@ -69,7 +79,8 @@ interface Scenario {
   readonly carrierCalls: boolean;
 }
 
-const hook = (connections: number, channel: "SMS" | "Voice") => (p: GatewayProcess) => hookLoad(p.httpPort, connections, channel, durationS);
+const hook = (connections: number, channel: "SMS" | "Voice") => (p: GatewayProcess) =>
+  hookLoad(p.httpPort, connections, channel, durationS);
 const rpc = (kind: "grpc" | "connect") => (p: GatewayProcess) => rpcLoad(benchTransport(kind, p), 32, durationS);
 
 const scenarios: Scenario[] = [
@@ -207,14 +218,34 @@ if (Object.values(atOneNames).some(wanted)) {
       request: () => ({
         path: "/api/v1/subaccounts/acme_hq/messages",
         headers: { "content-type": "application/json", authorization: "Bearer bench", accept: "application/json" },
-        body: JSON.stringify({ source: "Acme", destination: nextPhone(), text: "Your verification code is 482913", encoding: "AUTO", clientMessageId: "bench" }),
+        body: JSON.stringify({
+          source: "Acme",
+          destination: nextPhone(),
+          text: "Your verification code is 482913",
+          encoding: "AUTO",
+          clientMessageId: "bench",
+        }),
       }),
       ok: (status: number) => status === 200,
     },
-    { key: "proxy" as const, client: new Client(`http://127.0.0.1:${proxy.httpPort}`), pid: proxy.child.pid!, request: hookRequest, ok: (status: number, body: string) => status === 200 && body.includes('"SUCCESSFUL"') },
-    { key: "hook" as const, client: new Client(`http://127.0.0.1:${gateway.httpPort}`), pid: gateway.child.pid!, request: hookRequest, ok: (status: number, body: string) => status === 200 && body.includes('"SUCCESSFUL"') },
+    {
+      key: "proxy" as const,
+      client: new Client(`http://127.0.0.1:${proxy.httpPort}`),
+      pid: proxy.child.pid!,
+      request: hookRequest,
+      ok: (status: number, body: string) => status === 200 && body.includes('"SUCCESSFUL"'),
+    },
+    {
+      key: "hook" as const,
+      client: new Client(`http://127.0.0.1:${gateway.httpPort}`),
+      pid: gateway.child.pid!,
+      request: hookRequest,
+      ok: (status: number, body: string) => status === 200 && body.includes('"SUCCESSFUL"'),
+    },
   ];
-  const tally = Object.fromEntries(targets.map((t) => [t.key, { ms: 0, successful: 0, failed: 0, rssMaxMb: 0, first: procSample(t.pid) }]));
+  const tally = Object.fromEntries(
+    targets.map((t) => [t.key, { ms: 0, successful: 0, failed: 0, rssMaxMb: 0, first: procSample(t.pid) }]),
+  );
   const runBlock = async (t: (typeof targets)[number], into?: number[]) => {
     const began = performance.now();
     for (let i = 0; i < blockSize; i++) {
@@ -251,7 +282,8 @@ if (Object.values(atOneNames).some(wanted)) {
   const calls = counts.reduce((a, b) => a + b, 0);
   const successful = Object.values(tally).reduce((a, t) => a + t.successful, 0);
   for (let s = 0; s < segments; s++) {
-    const slice = (xs: number[]) => quantile(xs.slice(Math.floor((s * xs.length) / segments), Math.floor(((s + 1) * xs.length) / segments)), 0.99);
+    const slice = (xs: number[]) =>
+      quantile(xs.slice(Math.floor((s * xs.length) / segments), Math.floor(((s + 1) * xs.length) / segments)), 0.99);
     segmentP99s.push({ upstream: slice(atOne.upstream), proxy: slice(atOne.proxy), hook: slice(atOne.hook) });
   }
   for (const t of targets) {
@@ -272,7 +304,9 @@ if (Object.values(atOneNames).some(wanted)) {
       missingCalls: t.key === "hook" ? Math.max(0, successful - calls) : 0,
     };
     rows.push(row);
-    console.error(`${row.name}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms (${atOne[t.key].length} requests)`);
+    console.error(
+      `${row.name}: ${row.reqPerSec} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms (${atOne[t.key].length} requests)`,
+    );
     await t.client.close();
   }
   kept.set("proxy", proxy).set("gateway", gateway);
@@ -311,7 +345,10 @@ for (let i = 0; i < (opts.only ? 0 : 5); i++) {
   const t = performance.now();
   const proc = await spawnQuietGateway(gatewayEnv(true), true);
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${proc.httpPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -323,7 +360,18 @@ const startupMs = Math.round(median(startups));
 fakeChild.kill();
 
 // ---------- ratios and targets ----------
-const missing: Row = { name: "not run", reqPerSec: NaN, p50: NaN, p99: NaN, non2xx: 0, errors: 0, rssMaxMb: NaN, cpuPercent: NaN, duplicates: 0, missingCalls: 0 };
+const missing: Row = {
+  name: "not run",
+  reqPerSec: NaN,
+  p50: NaN,
+  p99: NaN,
+  non2xx: 0,
+  errors: 0,
+  rssMaxMb: NaN,
+  cpuPercent: NaN,
+  duplicates: 0,
+  missingCalls: 0,
+};
 const get = (name: string) => rows.find((r) => r.name === name) ?? missing;
 const ran = (...names: string[]) => names.every((n) => rows.some((r) => r.name === n));
 const ratios = {
@@ -339,11 +387,28 @@ const signed = (x: number) => (x >= 0 ? `+${x}` : `${x}`);
 const gatewayRows = rows.filter((r) => !r.name.startsWith("ref"));
 /** "SMS 135, Voice 143" for those of the rows that ran. */
 const rssOf = (...named: Array<[row: string, label: string]>) =>
-  named.filter(([row]) => ran(row)).map(([row, label]) => `${label} ${get(row).rssMaxMb}`).join(", ");
-const otherRss = rssOf(["hook SMS @32, tracing on", "traced"], ["SendOtp gRPC @32", "gRPC"], ["SendOtp Connect @32", "Connect"]);
+  named
+    .filter(([row]) => ran(row))
+    .map(([row, label]) => `${label} ${get(row).rssMaxMb}`)
+    .join(", ");
+const otherRss = rssOf(
+  ["hook SMS @32, tracing on", "traced"],
+  ["SendOtp gRPC @32", "gRPC"],
+  ["SendOtp Connect @32", "Connect"],
+);
 const allTargets = [
-  { target: "hook @32 ≥ 60 % of bare proxy", needs: ["hook SMS @32"], value: `${Math.round(ratios.hook32VsBareProxy * 100)} %`, ok: ratios.hook32VsBareProxy >= 0.6 },
-  { target: "0 errors, 0 non-2xx", needs: [], value: `${Math.max(...gatewayRows.map((r) => r.errors + r.non2xx))}`, ok: gatewayRows.every((r) => r.errors + r.non2xx === 0) },
+  {
+    target: "hook @32 ≥ 60 % of bare proxy",
+    needs: ["hook SMS @32"],
+    value: `${Math.round(ratios.hook32VsBareProxy * 100)} %`,
+    ok: ratios.hook32VsBareProxy >= 0.6,
+  },
+  {
+    target: "0 errors, 0 non-2xx",
+    needs: [],
+    value: `${Math.max(...gatewayRows.map((r) => r.errors + r.non2xx))}`,
+    ok: gatewayRows.every((r) => r.errors + r.non2xx === 0),
+  },
   {
     target: "exactly one 8x8 call per request",
     needs: [],
@@ -362,7 +427,12 @@ const allTargets = [
     value: `${signed(ratios.hook1P99OverConfiguredMs)} ms`,
     ok: ratios.hook1P99OverConfiguredMs <= 3,
   },
-  { target: "tracing costs ≤ 15 % of throughput", needs: ["hook SMS @32, tracing on"], value: `${Math.round(ratios.tracingCost * 100)} % (pairs: ${tracingPairs.map((p) => Math.round((1 - p.traced / p.plain) * 100)).join(", ")} %)`, ok: ratios.tracingCost <= 0.15 },
+  {
+    target: "tracing costs ≤ 15 % of throughput",
+    needs: ["hook SMS @32, tracing on"],
+    value: `${Math.round(ratios.tracingCost * 100)} % (pairs: ${tracingPairs.map((p) => Math.round((1 - p.traced / p.plain) * 100)).join(", ")} %)`,
+    ok: ratios.tracingCost <= 0.15,
+  },
   {
     // Both hook @32 rows: the second runs with the idempotency memory at its cap (25,000 keys by
     // then), which is the steady state of a gateway under load. The traced and RPC rows are
@@ -372,7 +442,12 @@ const allTargets = [
     value: `${hookRss32} MB (${rssOf(["hook SMS @32", "SMS"], ["hook Voice @32", "Voice"])}${otherRss ? `; not counted: ${otherRss}` : ""})`,
     ok: hookRss32 <= 150,
   },
-  { target: "start-up to /readyz ≤ 1.5 s", needs: startups.length ? [] : ["start-up"], value: `${startupMs} ms`, ok: startupMs <= 1500 },
+  {
+    target: "start-up to /readyz ≤ 1.5 s",
+    needs: startups.length ? [] : ["start-up"],
+    value: `${startupMs} ms`,
+    ok: startupMs <= 1500,
+  },
 ];
 // A partial run (--only) reports only the targets its scenarios measure.
 const targets = allTargets.filter((t) => ran(...t.needs)).map(({ needs: _needs, ...t }) => t);
@@ -386,13 +461,19 @@ const table = [
       `| ${r.name} | ${r.reqPerSec} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.rssMaxMb} | ${r.cpuPercent} | ${(r.reqPerSec / get("ref bare proxy @32").reqPerSec).toFixed(2)} |`,
   ),
 ].join("\n");
-const targetTable = ["| target | measured | met |", "|---|---|---|", ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "yes" : "NO"} |`)].join("\n");
+const targetTable = [
+  "| target | measured | met |",
+  "|---|---|---|",
+  ...targets.map((t) => `| ${t.target} | ${t.value} | ${t.ok ? "yes" : "NO"} |`),
+].join("\n");
 
 // Where in the distribution the @1 targets part ways, and the slowest 1.5 % of each one's
 // requests, so a p99 can be read in context.
 const atOneQuantiles = [0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.995];
 const atOneKeys = (Object.keys(atOne) as Array<keyof typeof atOne>).filter((k) => atOne[k].length > 0);
-const atOnePercentiles = Object.fromEntries(atOneKeys.map((k) => [k, Object.fromEntries(atOneQuantiles.map((q) => [`p${q * 100}`, quantile(atOne[k], q)]))]));
+const atOnePercentiles = Object.fromEntries(
+  atOneKeys.map((k) => [k, Object.fromEntries(atOneQuantiles.map((q) => [`p${q * 100}`, quantile(atOne[k], q)]))]),
+);
 const atOneDistribution = atOneKeys.length
   ? [
       `| @1, interleaved (ms) | ${atOneQuantiles.map((q) => `p${q * 100}`).join(" | ")} |`,
@@ -401,11 +482,34 @@ const atOneDistribution = atOneKeys.length
     ].join("\n")
   : "";
 const slowest = Object.fromEntries(
-  Object.entries(atOne).map(([k, xs]) => [k, [...xs].sort((a, b) => b - a).slice(0, Math.ceil(xs.length * 0.015)).map((x) => Math.round(x * 10) / 10)]),
+  Object.entries(atOne).map(([k, xs]) => [
+    k,
+    [...xs]
+      .sort((a, b) => b - a)
+      .slice(0, Math.ceil(xs.length * 0.015))
+      .map((x) => Math.round(x * 10) / 10),
+  ]),
 );
-const report = { when: new Date().toISOString(), machine, durationS, reps, upstreamLatencyMs: latencyMs, rows, startupMs, startups, segmentP99s, atOnePercentiles, slowest, tracingPairs, ratios, targets };
+const report = {
+  when: new Date().toISOString(),
+  machine,
+  durationS,
+  reps,
+  upstreamLatencyMs: latencyMs,
+  rows,
+  startupMs,
+  startups,
+  segmentP99s,
+  atOnePercentiles,
+  slowest,
+  tracingPairs,
+  ratios,
+  targets,
+};
 mkdirSync("bench/results", { recursive: true });
 const file = `bench/results/bench-${report.when.replace(/[:.]/g, "-")}.json`;
 writeFileSync(file, JSON.stringify(report, null, 2));
-console.log(`\n${machine}; ${reps} × ${durationS} s per scenario (median), upstream latency ${latencyMs} ms\n\n${table}\n\n${atOneDistribution ? `${atOneDistribution}\n\n` : ""}${startups.length ? `Start-up to /readyz: ${startupMs} ms (median of ${startups.length})\n\n` : ""}${targetTable}\n\nJSON: ${file}`);
+console.log(
+  `\n${machine}; ${reps} × ${durationS} s per scenario (median), upstream latency ${latencyMs} ms\n\n${table}\n\n${atOneDistribution ? `${atOneDistribution}\n\n` : ""}${startups.length ? `Start-up to /readyz: ${startupMs} ms (median of ${startups.length})\n\n` : ""}${targetTable}\n\nJSON: ${file}`,
+);
 process.exit(0);

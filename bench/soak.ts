@@ -26,7 +26,15 @@ function rssMiB(pid: number): number {
 
 const fake = await startFake8x8();
 fake.behave({ kind: "delay", ms: 20 });
-const gw = await spawnGateway({ ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret, LOG_LEVEL: "info", ...(process.env.SOAK_ENV ? JSON.parse(process.env.SOAK_ENV) : {}) }, { telemetry: false });
+const gw = await spawnGateway(
+  {
+    ...fakeCarrierEnv(fake),
+    OKTA_AUTH_SECRET: oktaSecret,
+    LOG_LEVEL: "info",
+    ...(process.env.SOAK_ENV ? JSON.parse(process.env.SOAK_ENV) : {}),
+  },
+  { telemetry: false },
+);
 const pid = gw.child.pid!;
 const base = `http://127.0.0.1:${gw.httpPort}`;
 

@@ -1,7 +1,7 @@
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Logger } from "pino";
 import type { Carrier } from "./carrier/index.js";
 import type { Config } from "./config/index.js";

@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { OtpService } from "../gen/otp/v1/otp_pb.js";
-import { createCarrier, defaultRetryPolicy, withCircuitBreaker, withRetries, type Carrier } from "./carrier/index.js";
+import { type Carrier, createCarrier, defaultRetryPolicy, withCircuitBreaker, withRetries } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
 import type { GatewayMetrics } from "./observability/metrics.js";
 import { createOtpService } from "./otp/service.js";
@@ -38,10 +38,15 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   // Redis is loaded only when configured: most of a module's cost is paid at import, in
   // start-up time and resident memory, by every gateway whether it uses it or not.
   const redis = config.store
-    ? (await import("./store/redis-store.js")).createRedisStores({ ...config.store, logger: logger.child({ component: "store" }) })
+    ? (await import("./store/redis-store.js")).createRedisStores({
+        ...config.store,
+        logger: logger.child({ component: "store" }),
+      })
     : undefined;
   const idempotency =
-    deps.idempotency ?? redis?.idempotency ?? createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, now });
+    deps.idempotency ??
+    redis?.idempotency ??
+    createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, now });
   const rateLimitStore = redis?.rateLimits ?? createMemoryRateLimitStore({ now });
   const baseCarrier = deps.carrier ?? createCarrier(config.carrier, now);
   const carrier = resilientCarrier(baseCarrier, config, logger, now);

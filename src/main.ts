@@ -1,9 +1,9 @@
-import { ConfigError, loadConfig } from "./config/index.js";
+import { type Config, ConfigError, loadConfig } from "./config/index.js";
 import { createLogger } from "./observability/logger.js";
-import { startGateway } from "./server.js";
 import { shutdownTelemetry } from "./observability/telemetry-shutdown.js";
+import { startGateway } from "./server.js";
 
-let config;
+let config: Config;
 try {
   config = loadConfig(process.env);
 } catch (err) {

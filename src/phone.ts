@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode, type NumberType } from "libphonenumber-js/max";
+import { type CountryCode, type NumberType, parsePhoneNumberFromString } from "libphonenumber-js/max";
 
 /** A destination that passed validation, in the forms the gateway needs. */
 export interface PhoneNumber {
@@ -52,7 +52,10 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
 
   // extract: false, because `compact` is only digits: searching it for a number in free text
   // was a tenth of the parse.
-  const parsed = parsePhoneNumberFromString(compact, defaultRegion ? { defaultCountry: defaultRegion, extract: false } : { extract: false });
+  const parsed = parsePhoneNumberFromString(
+    compact,
+    defaultRegion ? { defaultCountry: defaultRegion, extract: false } : { extract: false },
+  );
   if (parsed === undefined) throw new PhoneNumberError("invalid");
   // Matching the line-type patterns is the costly part, and isValid() does exactly that for
   // every region with type patterns; a number with a type is valid, so isValid() is only asked
@@ -95,7 +98,7 @@ export function maskPhoneNumber(value: string): string {
 
 function maskDigits(value: string, countryCodeLength: number): string {
   const digits = value.replace(/\D/g, "");
-  if (digits.length <= 6) return "+" + "*".repeat(digits.length);
+  if (digits.length <= 6) return `+${"*".repeat(digits.length)}`;
   const head = digits.slice(0, Math.min(countryCodeLength, 3));
   const tail = digits.slice(-4);
   return `+${head}${"*".repeat(digits.length - head.length - tail.length)}${tail}`;

@@ -31,12 +31,21 @@ describe("loadConfig", () => {
   });
 
   it("builds the live 8x8 carrier with documented defaults", () => {
-    const config = loadConfig({ ...live, EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000", EIGHTBYEIGHT_VOICE_PROFILE: "en-US-Neural2-C" });
+    const config = loadConfig({
+      ...live,
+      EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000",
+      EIGHTBYEIGHT_VOICE_PROFILE: "en-US-Neural2-C",
+    });
     expect(config.carrier).toEqual({
       mode: "8x8",
       apiKey: "key",
       sms: { baseUrl: "https://sms.8x8.com", subaccountId: "acme_hq" },
-      voice: { baseUrl: "https://voice.8x8.com", subaccountId: "acme_hq", source: "+6531580000", profileOverride: "en-US-Neural2-C" },
+      voice: {
+        baseUrl: "https://voice.8x8.com",
+        subaccountId: "acme_hq",
+        source: "+6531580000",
+        profileOverride: "en-US-Neural2-C",
+      },
     });
     expect(config.okta.authSecretGenerated).toBe(false);
   });
@@ -80,7 +89,12 @@ describe("loadConfig", () => {
   });
 
   it("makes a façade of a process with OTP_SERVICE_URL, which then needs no carrier", () => {
-    const config = loadConfig({ OTP_SERVICE_URL: "http://otp:8081/", OTP_SERVICE_PROTOCOL: "grpc", OKTA_AUTH_SECRET: "0123456789abcdef", NODE_ENV: "production" });
+    const config = loadConfig({
+      OTP_SERVICE_URL: "http://otp:8081/",
+      OTP_SERVICE_PROTOCOL: "grpc",
+      OKTA_AUTH_SECRET: "0123456789abcdef",
+      NODE_ENV: "production",
+    });
     expect(config.role).toBe("facade");
     expect(config.otpService).toEqual({ url: "http://otp:8081", protocol: "grpc" });
     expect(problems({ OTP_SERVICE_URL: "http://otp:8081" })).toEqual([
@@ -89,7 +103,12 @@ describe("loadConfig", () => {
   });
 
   it("lets a service-only deployment run without an Okta secret", () => {
-    const config = loadConfig({ ...live, OKTA_AUTH_SECRET: "", GATEWAY_ROLE: "service", OTP_API_KEYS: "billing:0123456789abcdef" });
+    const config = loadConfig({
+      ...live,
+      OKTA_AUTH_SECRET: "",
+      GATEWAY_ROLE: "service",
+      OTP_API_KEYS: "billing:0123456789abcdef",
+    });
     expect(config.role).toBe("service");
     expect([...config.apiKeys]).toEqual([["billing", "0123456789abcdef"]]);
   });
@@ -101,7 +120,9 @@ describe("loadConfig", () => {
     expect(problems({ OTP_API_KEYS: "billing:short" })).toEqual([
       "OTP_API_KEYS: each entry must be name:key with a key of at least 16 characters",
     ]);
-    expect(problems({ OTP_API_KEYS: "a:0123456789abcdef,a:fedcba9876543210" })).toEqual(["OTP_API_KEYS: caller name a is listed twice"]);
+    expect(problems({ OTP_API_KEYS: "a:0123456789abcdef,a:fedcba9876543210" })).toEqual([
+      "OTP_API_KEYS: caller name a is listed twice",
+    ]);
   });
 
   it("needs the issuer, audience, client id and scope in OAuth mode, and derives the JWKS URL", () => {

@@ -26,7 +26,13 @@ const secret = byKind("Secret");
 const deployment = byKind("Deployment");
 const service = byKind("Service");
 const container = deployment.spec.template.spec.containers[0];
-const secretNames = ["OKTA_AUTH_SECRET", "EIGHTBYEIGHT_API_KEY", "OTP_API_KEYS", "OTP_SERVICE_API_KEY", "OTP_STORE_URL"];
+const secretNames = [
+  "OKTA_AUTH_SECRET",
+  "EIGHTBYEIGHT_API_KEY",
+  "OTP_API_KEYS",
+  "OTP_SERVICE_API_KEY",
+  "OTP_STORE_URL",
+];
 
 describe("deploy/k8s", () => {
   it("sets only variables the gateway reads, and secrets only in the Secret", () => {
@@ -48,7 +54,10 @@ describe("deploy/k8s", () => {
     expect(ports).toEqual({ http: Number(configMap.data.HTTP_PORT), grpc: Number(configMap.data.GRPC_PORT) });
     expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
-    expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
+    expect(container.envFrom).toEqual([
+      { configMapRef: { name: configMap.metadata.name } },
+      { secretRef: { name: secret.metadata.name } },
+    ]);
   });
 
   it("gives shutdown enough time: preStop pause plus SHUTDOWN_GRACE_MS fit the grace period", () => {
@@ -71,7 +80,11 @@ describe("deploy/k8s", () => {
       ["grpc", "grpc"],
     ]);
     const hpa = byKind("HorizontalPodAutoscaler");
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name });
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: deployment.metadata.name,
+    });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     const pdb = byKind("PodDisruptionBudget");
     expect(pdb.spec.selector.matchLabels).toEqual(labels);
@@ -88,7 +101,9 @@ describe("deploy/Dockerfile", () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
     // Exactly what `npm start` runs (flags, telemetry first), so the benchmarked process is the shipped one.
-    const start = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }).scripts.start;
+    const start = (
+      JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }
+    ).scripts.start;
     const nodeCommand = /\bnode (.*)$/.exec(start)![1]!.split(/\s+/);
     expect(dockerfile).toContain(`CMD ${JSON.stringify(["node", ...nodeCommand])}`.replaceAll('","', '", "'));
     expect(nodeCommand.slice(-3)).toEqual(["--import", "./dist/src/telemetry.js", "dist/src/main.js"]);

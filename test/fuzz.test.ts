@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OtpService } from "../gen/otp/v1/otp_pb.js";
 import { createBearerInterceptor } from "../src/otp/client/bearer.js";
-import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret, rpcApiKey, startTestGateway, type TestGateway } from "./support/gateway.js";
 import { oktaHookBody } from "./support/okta.js";
 
@@ -17,7 +17,12 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   fake = await startFake8x8();
-  gw = await startTestGateway({ ...fakeCarrierEnv(fake), LOG_LEVEL: "warn", CIRCUIT_FAILURE_THRESHOLD: "1000", MAX_CONCURRENT_SENDS: "1000" });
+  gw = await startTestGateway({
+    ...fakeCarrierEnv(fake),
+    LOG_LEVEL: "warn",
+    CIRCUIT_FAILURE_THRESHOLD: "1000",
+    MAX_CONCURRENT_SENDS: "1000",
+  });
 });
 afterAll(async () => {
   await gw?.close();
@@ -30,7 +35,18 @@ const weirdString = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.string({ minLength: 2000, maxLength: 30_000 }),
-  fc.constantFrom("", " ", "+", "+0", "00447911123456", "+447911123456\u0000", "\u202e+447911123456", "NaN", "null", "1e309"),
+  fc.constantFrom(
+    "",
+    " ",
+    "+",
+    "+0",
+    "00447911123456",
+    "+447911123456\u0000",
+    "\u202e+447911123456",
+    "NaN",
+    "null",
+    "1e309",
+  ),
 );
 const fieldValue = fc.oneof(anyJson, weirdString, fc.constant(undefined));
 
@@ -55,16 +71,25 @@ const mutatedBody = fc
       { minLength: 1, maxLength: 3 },
     ),
     values: fc.array(fieldValue, { minLength: 3, maxLength: 3 }),
-    dangerous: fc.option(fc.record({ at: fc.constantFrom("", "data", "data.messageProfile"), key: fc.constantFrom(...dangerousKeys), value: anyJson })),
+    dangerous: fc.option(
+      fc.record({
+        at: fc.constantFrom("", "data", "data.messageProfile"),
+        key: fc.constantFrom(...dangerousKeys),
+        value: anyJson,
+      }),
+    ),
   })
   .map(({ paths, values, dangerous }) => {
     const body = oktaHookBody() as unknown as Record<string, unknown>;
-    paths.forEach((path, i) => setPath(body, path, values[i]));
+    for (const [i, path] of paths.entries()) setPath(body, path, values[i]);
     let text = JSON.stringify(body);
     if (dangerous) {
       // JSON.stringify drops __proto__ as a key, so it is spliced into the text.
       const injected = `"${dangerous.key}":${JSON.stringify(dangerous.value)},`;
-      text = dangerous.at === "" ? text.replace("{", `{${injected}`) : text.replace(`"${dangerous.at.split(".").pop()}":{`, (m) => `${m}${injected}`);
+      text =
+        dangerous.at === ""
+          ? text.replace("{", `{${injected}`)
+          : text.replace(`"${dangerous.at.split(".").pop()}":{`, (m) => `${m}${injected}`);
     }
     return text;
   });
@@ -109,7 +134,9 @@ describe("fuzzing the Okta hook", () => {
           // Never SUCCESSFUL without an acceptance from 8x8 behind it (a replayed eventId
           // points at an earlier one).
           if (answer.status === "SUCCESSFUL") {
-            const accepted = fake.answers.map((a) => (a as { umid?: string }).umid ?? (a as { sessionId?: string }).sessionId);
+            const accepted = fake.answers.map(
+              (a) => (a as { umid?: string }).umid ?? (a as { sessionId?: string }).sessionId,
+            );
             expect(accepted).toContain(answer.transactionId);
           }
         } else {
@@ -130,7 +157,14 @@ describe("fuzzing the Okta hook", () => {
 
 describe("fuzzing OtpService", () => {
   const client = () =>
-    createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors: [createBearerInterceptor(rpcApiKey)] }));
+    createClient(
+      OtpService,
+      createConnectTransport({
+        baseUrl: gw.httpUrl,
+        httpVersion: "1.1",
+        interceptors: [createBearerInterceptor(rpcApiKey)],
+      }),
+    );
 
   it("answers every generated message with a response or InvalidArgument, and sends only for a response", async () => {
     const c = client();
@@ -141,7 +175,10 @@ describe("fuzzing OtpService", () => {
       fc.oneof({ weight: 5, arbitrary: good }, { weight: 1, arbitrary: bad });
     const message = fc.record({
       channel: mostly(fc.constantFrom(1, 2), fc.integer({ min: -5, max: 1000 })),
-      phoneNumber: mostly(fc.constantFrom("+447911123456", "+14155552671", "+448712345678", "07911123456"), weirdString),
+      phoneNumber: mostly(
+        fc.constantFrom("+447911123456", "+14155552671", "+448712345678", "07911123456"),
+        weirdString,
+      ),
       code: mostly(fc.stringMatching(/^[0-9]{4,10}$/), weirdString),
       text: mostly(fc.constant(""), weirdString),
       locale: mostly(fc.constantFrom("", "en-US", "EN_gb"), weirdString),
@@ -160,7 +197,9 @@ describe("fuzzing OtpService", () => {
         } catch (err) {
           const ce = ConnectError.from(err);
           // A repeated generated idempotency key with other content is a clear refusal too.
-          expect([Code.InvalidArgument, Code.AlreadyExists, Code.ResourceExhausted, Code.PermissionDenied]).toContain(ce.code);
+          expect([Code.InvalidArgument, Code.AlreadyExists, Code.ResourceExhausted, Code.PermissionDenied]).toContain(
+            ce.code,
+          );
           if (ce.code === Code.InvalidArgument) outcomes.invalid += 1;
           expect(fake.requests.length - before).toBe(0);
         }
@@ -173,19 +212,25 @@ describe("fuzzing OtpService", () => {
 
   it("answers malformed Connect JSON with a 4xx Connect error, never a 5xx", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 100 })), async (text) => {
-        const before = fake.requests.length;
-        const res = await fetch(`${gw.httpUrl}/otp.v1.OtpService/SendOtp`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${rpcApiKey}` },
-          body: text,
-        });
-        expect(res.status).toBeLessThan(500);
-        if (res.status !== 200) {
-          expect(typeof ((await res.json()) as { code: string }).code).toBe("string");
-          expect(fake.requests.length - before).toBe(0);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          anyJson.map((v) => JSON.stringify(v)),
+          fc.string({ maxLength: 100 }),
+        ),
+        async (text) => {
+          const before = fake.requests.length;
+          const res = await fetch(`${gw.httpUrl}/otp.v1.OtpService/SendOtp`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${rpcApiKey}` },
+            body: text,
+          });
+          expect(res.status).toBeLessThan(500);
+          if (res.status !== 200) {
+            expect(typeof ((await res.json()) as { code: string }).code).toBe("string");
+            expect(fake.requests.length - before).toBe(0);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

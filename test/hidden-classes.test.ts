@@ -2,10 +2,10 @@ import { Writable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCarrierHttpClient, type CarrierHttpClient } from "../src/carrier/http-pool.js";
 import { createSmsClient } from "../src/carrier/8x8/sms-client.js";
 import { createVoiceClient } from "../src/carrier/8x8/voice-client.js";
-import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { type CarrierHttpClient, createCarrierHttpClient } from "../src/carrier/http-pool.js";
+import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, startTestGateway, type TestGateway } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 
@@ -47,7 +47,15 @@ describe("objects built on every send keep one hidden class", () => {
     const http = recordingPool("8x8-sms");
     const sms = createSmsClient({ http, subaccountId: "acme_hq", source: "AcmeCorp", provider: "8x8-sms" });
     for (let i = 0; i < sends; i++) {
-      await sms.send({ to: phone(i), text: "Your code is 482913", clientMessageId: `evt${i}`, expiresAt: new Date(Date.now() + 300_000) }, { timeoutMs: 2_000 });
+      await sms.send(
+        {
+          to: phone(i),
+          text: "Your code is 482913",
+          clientMessageId: `evt${i}`,
+          expiresAt: new Date(Date.now() + 300_000),
+        },
+        { timeoutMs: 2_000 },
+      );
     }
     await http.close();
     expect(http.bodies).toHaveLength(sends);
@@ -58,7 +66,16 @@ describe("objects built on every send keep one hidden class", () => {
     const http = recordingPool("8x8-voice");
     const voice = createVoiceClient({ http, subaccountId: "acme_voice", source: "+6531580000", provider: "8x8-voice" });
     for (let i = 0; i < sends; i++) {
-      await voice.call({ to: phone(i), text: "Your code is 4 8 2 9 1 3", voiceProfile: "en-GB-LibbyNeural", repetition: 2, expiresAt: new Date(Date.now() + 300_000) }, { timeoutMs: 2_000 });
+      await voice.call(
+        {
+          to: phone(i),
+          text: "Your code is 4 8 2 9 1 3",
+          voiceProfile: "en-GB-LibbyNeural",
+          repetition: 2,
+          expiresAt: new Date(Date.now() + 300_000),
+        },
+        { timeoutMs: 2_000 },
+      );
     }
     await http.close();
     expect(http.bodies).toHaveLength(sends);

@@ -1,9 +1,9 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { runGatewayToExit, spawnGateway, type GatewayProcess } from "./support/process.js";
+import { type GatewayProcess, runGatewayToExit, spawnGateway } from "./support/process.js";
 
 describe("npm start on a fresh machine (no 8x8 credentials)", () => {
   let gw: GatewayProcess;
@@ -20,14 +20,21 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
 
   it("serves the hook on the sandbox carrier and lists accepted sends, masked", async () => {
     const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
-    const secret = gw.output.slice(index + 1).find((l) => l.trim() !== "")!.trim();
+    const secret = gw.output
+      .slice(index + 1)
+      .find((l) => l.trim() !== "")!
+      .trim();
     const base = `http://127.0.0.1:${gw.httpPort}`;
 
     expect((await postHook(base, oktaHookBody(), { authorization: "wrong" })).status).toBe(401);
-    const res = await postHook(base, oktaHookBody({ otpCode: "808080", phoneNumber: "+14155552671" }), { authorization: secret });
+    const res = await postHook(base, oktaHookBody({ otpCode: "808080", phoneNumber: "+14155552671" }), {
+      authorization: secret,
+    });
     expect(res.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", provider: "sandbox" });
 
-    const listed = (await (await fetch(`${base}/sandbox/messages`)).json()) as { messages: Array<Record<string, unknown>> };
+    const listed = (await (await fetch(`${base}/sandbox/messages`)).json()) as {
+      messages: Array<Record<string, unknown>>;
+    };
     expect(listed.messages[0]).toMatchObject({
       channel: "sms",
       to: "+1******2671",
@@ -46,7 +53,10 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
       status: "ready",
       role: "all",
       carrier: "sandbox",
-      circuits: { sms: { state: "closed", consecutiveFailures: 0 }, voice: { state: "closed", consecutiveFailures: 0 } },
+      circuits: {
+        sms: { state: "closed", consecutiveFailures: 0 },
+        voice: { state: "closed", consecutiveFailures: 0 },
+      },
       store: { kind: "memory" },
     });
   });
@@ -60,7 +70,10 @@ describe("start-up refusals", () => {
   });
 
   it("refuses live mode without an Okta secret", async () => {
-    const { code, output } = await runGatewayToExit({ EIGHTBYEIGHT_API_KEY: "k", EIGHTBYEIGHT_SUBACCOUNT_ID: "acme_hq" });
+    const { code, output } = await runGatewayToExit({
+      EIGHTBYEIGHT_API_KEY: "k",
+      EIGHTBYEIGHT_SUBACCOUNT_ID: "acme_hq",
+    });
     expect(code).toBe(78);
     expect(output).toContain("OKTA_AUTH_SECRET: required outside the sandbox");
     expect(output).not.toContain("Sandbox Okta hook secret");
@@ -103,11 +116,16 @@ describe("graceful shutdown on SIGTERM", () => {
   });
 
   it("cuts a connection that never finishes its request once SHUTDOWN_GRACE_MS is over", async () => {
-    const gw = await spawnGateway({ ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret, SHUTDOWN_GRACE_MS: "500" }, { telemetry: false });
+    const gw = await spawnGateway(
+      { ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret, SHUTDOWN_GRACE_MS: "500" },
+      { telemetry: false },
+    );
     // A client that sends half a request and stalls (as a slow or broken client would).
     const socket = connect(gw.httpPort, "127.0.0.1");
     await new Promise((r) => socket.once("connect", r));
-    socket.write(`POST /okta/telephony HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nauthorization: ${oktaSecret}\r\n\r\n{"data":`);
+    socket.write(
+      `POST /okta/telephony HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nauthorization: ${oktaSecret}\r\n\r\n{"data":`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     gw.child.kill("SIGTERM");
     expect(await gw.exited).toBe(0);

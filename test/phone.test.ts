@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskPhoneNumber, parsePhoneNumber, PhoneNumberError } from "../src/phone.js";
+import { maskPhoneNumber, PhoneNumberError, parsePhoneNumber } from "../src/phone.js";
 
 describe("parsePhoneNumber", () => {
   it.each([
@@ -20,7 +20,7 @@ describe("parsePhoneNumber", () => {
     ["9876543210", "needs_region"],
     ["+1 987 654 3210", "invalid"],
     ["+44abc", "invalid"],
-    ["+" + "1".repeat(60), "invalid"],
+    [`+${"1".repeat(60)}`, "invalid"],
     ["+447700900123", "invalid"],
   ])("refuses %j (%s) without echoing it", (input, problem) => {
     let caught: unknown;

@@ -1,6 +1,6 @@
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { Channel, OtpService, PolicyDetailSchema, RateLimitDetailSchema } from "../gen/otp/v1/otp_pb.js";
+import { Channel, type OtpService, PolicyDetailSchema, RateLimitDetailSchema } from "../gen/otp/v1/otp_pb.js";
 import { parseLimit } from "../src/policy/limits.js";
 import { createMemoryRateLimitStore } from "../src/store/rate-limit-store.js";
 import { rpcClient, useFakeCarrier } from "./support/gateway.js";
@@ -29,9 +29,13 @@ describe("destination policy", () => {
   it("applies per-channel allow-lists, which override the shared ones", async () => {
     const gw = await gateway({ ALLOWED_COUNTRIES: "GB,US,FR", SMS_ALLOWED_COUNTRIES: "GB,US" });
     const client = rpcClient(gw);
-    expect((await send(client, { phoneNumber: "+33612345678" }))?.findDetails(PolicyDetailSchema)[0]?.reason).toBe("country_not_allowed");
+    expect((await send(client, { phoneNumber: "+33612345678" }))?.findDetails(PolicyDetailSchema)[0]?.reason).toBe(
+      "country_not_allowed",
+    );
     expect(await send(client, { phoneNumber: "+33612345678", channel: Channel.VOICE })).toBeUndefined();
-    expect((await send(client, { phoneNumber: "+4915112345678", channel: Channel.VOICE }))?.code).toBe(Code.PermissionDenied);
+    expect((await send(client, { phoneNumber: "+4915112345678", channel: Channel.VOICE }))?.code).toBe(
+      Code.PermissionDenied,
+    );
     expect(carrier.fake.requests).toHaveLength(1);
   });
 
@@ -39,9 +43,10 @@ describe("destination policy", () => {
     const gw = await gateway({ VOICE_NUMBER_TYPES: "MOBILE,TOLL_FREE" });
     const client = rpcClient(gw);
     expect(await send(client, { phoneNumber: "+18005550199", channel: Channel.VOICE })).toBeUndefined();
-    expect((await send(client, { phoneNumber: "+441212345678", channel: Channel.VOICE }))?.findDetails(PolicyDetailSchema)[0]?.reason).toBe(
-      "number_type_not_allowed",
-    );
+    expect(
+      (await send(client, { phoneNumber: "+441212345678", channel: Channel.VOICE }))?.findDetails(PolicyDetailSchema)[0]
+        ?.reason,
+    ).toBe("number_type_not_allowed");
   });
 
   it("counts refusals in /metrics by channel and reason, and logs them with the masked number", async () => {
@@ -100,9 +105,14 @@ describe("send limits", () => {
   });
 
   it("limits per Okta user, per country and globally", async () => {
-    const gw = await gateway({ RATE_LIMIT_PER_USER: "2/1h", RATE_LIMIT_PER_COUNTRY: "3/1m", RATE_LIMIT_GLOBAL: "4/1m" });
+    const gw = await gateway({
+      RATE_LIMIT_PER_USER: "2/1h",
+      RATE_LIMIT_PER_COUNTRY: "3/1m",
+      RATE_LIMIT_GLOBAL: "4/1m",
+    });
     const client = rpcClient(gw);
-    const limitOf = async (change: object) => (await send(client, change))?.findDetails(RateLimitDetailSchema)[0]?.limit;
+    const limitOf = async (change: object) =>
+      (await send(client, change))?.findDetails(RateLimitDetailSchema)[0]?.limit;
     expect(await limitOf({ userId: "00uA", phoneNumber: "+447400123401" })).toBeUndefined();
     expect(await limitOf({ userId: "00uA", phoneNumber: "+447400123402" })).toBeUndefined();
     expect(await limitOf({ userId: "00uA", phoneNumber: "+447400123403" })).toBe("user");
@@ -136,7 +146,12 @@ describe("what Okta is told when a limit refuses a send (OKTA_REFUSED_ANSWER)", 
     expect(res.json).toEqual({
       error: {
         errorSummary: "Too many verification codes were requested. Please wait and try again later.",
-        errorCauses: [{ errorSummary: "Too many verification codes were requested. Please wait and try again later.", reason: "RATE_LIMITED" }],
+        errorCauses: [
+          {
+            errorSummary: "Too many verification codes were requested. Please wait and try again later.",
+            reason: "RATE_LIMITED",
+          },
+        ],
       },
     });
     expect(carrier.fake.requests).toHaveLength(0);
@@ -144,13 +159,21 @@ describe("what Okta is told when a limit refuses a send (OKTA_REFUSED_ANSWER)", 
 
   it("failed: FAILED with the limit named, so Okta falls back", async () => {
     const res = await refusedOnce("failed");
-    expect(res.json.commands[0].value[0]).toEqual({ status: "FAILED", provider: "8x8", transactionMetadata: "reason=rate_limited_phone;channel=sms" });
+    expect(res.json.commands[0].value[0]).toEqual({
+      status: "FAILED",
+      provider: "8x8",
+      transactionMetadata: "reason=rate_limited_phone;channel=sms",
+    });
     expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("suppress: SUCCESSFUL without a transaction, so nobody sends", async () => {
     const res = await refusedOnce("suppress");
-    expect(res.json.commands[0].value[0]).toEqual({ status: "SUCCESSFUL", provider: "8x8", transactionMetadata: "suppressed=rate_limited_phone;channel=sms" });
+    expect(res.json.commands[0].value[0]).toEqual({
+      status: "SUCCESSFUL",
+      provider: "8x8",
+      transactionMetadata: "suppressed=rate_limited_phone;channel=sms",
+    });
     expect(carrier.fake.requests).toHaveLength(0);
   });
 });
@@ -174,7 +197,8 @@ describe("the in-memory limit store", () => {
 
   it("stays bounded under a flood of distinct numbers", async () => {
     const store = createMemoryRateLimitStore({ maxKeys: 500 });
-    for (let i = 0; i < 5000; i++) await store.hit([{ name: "phone", key: `k${i}`, limit: 5, windowMs: 600_000 }], String(i));
+    for (let i = 0; i < 5000; i++)
+      await store.hit([{ name: "phone", key: `k${i}`, limit: 5, windowMs: 600_000 }], String(i));
     expect(store.size()).toBeLessThanOrEqual(500);
   });
 

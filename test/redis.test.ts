@@ -1,10 +1,10 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { spawnGateway, type GatewayProcess } from "./support/process.js";
-import { redisAvailable, startRedis, type RedisServer } from "./support/redis.js";
+import { type GatewayProcess, spawnGateway } from "./support/process.js";
+import { type RedisServer, redisAvailable, startRedis } from "./support/redis.js";
 
 // Two real gateway processes sharing one real redis-server act as one gateway.
 
@@ -18,7 +18,13 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
     const started = await Promise.all(
       [1, 2].map(() =>
         spawnGateway(
-          { ...fakeCarrierEnv(fake), OKTA_AUTH_SECRET: oktaSecret, OTP_STORE_URL: redis.url, OTP_STORE_PREFIX: "otpgw-test:", ...env },
+          {
+            ...fakeCarrierEnv(fake),
+            OKTA_AUTH_SECRET: oktaSecret,
+            OTP_STORE_URL: redis.url,
+            OTP_STORE_PREFIX: "otpgw-test:",
+            ...env,
+          },
           { telemetry: false },
         ),
       ),
@@ -49,7 +55,12 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
     const [a, b] = await replicas({});
     fake.behave({ kind: "delay", ms: 200 });
     const body = oktaHookBody({ eventId: "evtTwoReplicas1" });
-    const answers = await Promise.all([postHook(url(a), body), postHook(url(b), body), postHook(url(a), body), postHook(url(b), body)]);
+    const answers = await Promise.all([
+      postHook(url(a), body),
+      postHook(url(b), body),
+      postHook(url(a), body),
+      postHook(url(b), body),
+    ]);
     expect(fake.requests).toHaveLength(1);
     const values = answers.map((r) => r.json.commands[0].value[0]);
     expect(values.every((v) => v.status === "SUCCESSFUL")).toBe(true);
@@ -72,7 +83,9 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
   it("holds a per-number limit across replicas under concurrent requests", async () => {
     const [a, b] = await replicas({ RATE_LIMIT_PER_PHONE: "5/10m" });
     const answers = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => postHook(url(i % 2 === 0 ? a : b), oktaHookBody({ phoneNumber: "+447400123456" }))),
+      Array.from({ length: 24 }, (_, i) =>
+        postHook(url(i % 2 === 0 ? a : b), oktaHookBody({ phoneNumber: "+447400123456" })),
+      ),
     );
     const sent = answers.filter((r) => r.json.commands?.[0].value[0].status === "SUCCESSFUL");
     const limited = answers.filter((r) => r.json.error?.errorCauses?.[0]?.reason === "RATE_LIMITED");
@@ -103,7 +116,10 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
       const res = await postHook(url(open), oktaHookBody({ eventId: "evtRedisDown1" }));
       expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
       expect(fake.requests).toHaveLength(1);
-      const ready = (await (await fetch(`${url(open)}/readyz`)).json()) as { status: string; store: { connected: boolean } };
+      const ready = (await (await fetch(`${url(open)}/readyz`)).json()) as {
+        status: string;
+        store: { connected: boolean };
+      };
       expect(ready).toMatchObject({ status: "ready", store: { kind: "redis", connected: false } });
       expect(open.output.join("\n")).toContain("idempotency store unavailable; sending without duplicate protection");
 

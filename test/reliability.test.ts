@@ -3,15 +3,15 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Channel, DeliveryStatus, OtpService } from "../gen/otp/v1/otp_pb.js";
 import { createSandboxCarrier } from "../src/carrier/sandbox/index.js";
 import { createFixedCallerInterceptor } from "../src/otp/api-key-auth.js";
 import { createInProcessTransport } from "../src/otp/client/in-process-transport.js";
 import { createOtpService } from "../src/otp/service.js";
 import { createMemoryIdempotencyStore } from "../src/store/idempotency-store.js";
-import { rpcClient, useFakeCarrier, type TestGateway } from "./support/gateway.js";
+import { rpcClient, type TestGateway, useFakeCarrier } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 
 const carrier = useFakeCarrier();
@@ -35,7 +35,11 @@ describe("idempotency: a send happens at most once per key", () => {
     const gw = await gateway();
     carrier.fake.behave({ kind: "delay", ms: 300 });
     const body = oktaHookBody({ eventId: "evtDupConcurrent" });
-    const answers = await Promise.all([postHook(gw.httpUrl, body), postHook(gw.httpUrl, body), postHook(gw.httpUrl, body)]);
+    const answers = await Promise.all([
+      postHook(gw.httpUrl, body),
+      postHook(gw.httpUrl, body),
+      postHook(gw.httpUrl, body),
+    ]);
     expect(carrier.fake.requests).toHaveLength(1);
     const ids = answers.map((a) => a.json.commands[0].value[0].transactionId);
     expect(new Set(ids).size).toBe(1);
@@ -71,19 +75,49 @@ describe("idempotency: a send happens at most once per key", () => {
   it("replays an RPC success field for field, whether the record is compact or from before", async () => {
     const gw = await gateway();
     const client = rpcClient(gw);
-    const req = { channel: Channel.VOICE, phoneNumber: "+447911123456", code: "246810", idempotencyKey: "replay-fields-1" };
+    const req = {
+      channel: Channel.VOICE,
+      phoneNumber: "+447911123456",
+      code: "246810",
+      idempotencyKey: "replay-fields-1",
+    };
     const first = await client.sendOtp(req);
     await new Promise((r) => setImmediate(r)); // the record is written after the answer
     expect(await client.sendOtp(req)).toEqual(first);
-    expect(first).toMatchObject({ status: DeliveryStatus.ACCEPTED, channel: Channel.VOICE, maskedPhoneNumber: "+44******3456" });
+    expect(first).toMatchObject({
+      status: DeliveryStatus.ACCEPTED,
+      channel: Channel.VOICE,
+      maskedPhoneNumber: "+44******3456",
+    });
     expect(carrier.fake.requests).toHaveLength(1);
 
     // A record in the older, whole-response form (a Redis store written by the previous version).
     const store = createMemoryIdempotencyStore();
-    const older = { deliveryId: "d-old", provider: "8x8", providerMessageId: "m-old", status: "DELIVERY_STATUS_ACCEPTED", channel: "CHANNEL_VOICE", maskedPhoneNumber: "+44******3456" };
-    const service = createOtpService({ carrier: createSandboxCarrier(), logger: pino({ level: "silent" }), smsTemplate: "{code}", defaultTimeoutMs: 1000, idempotency: store });
+    const older = {
+      deliveryId: "d-old",
+      provider: "8x8",
+      providerMessageId: "m-old",
+      status: "DELIVERY_STATUS_ACCEPTED",
+      channel: "CHANNEL_VOICE",
+      maskedPhoneNumber: "+44******3456",
+    };
+    const service = createOtpService({
+      carrier: createSandboxCarrier(),
+      logger: pino({ level: "silent" }),
+      smsTemplate: "{code}",
+      defaultTimeoutMs: 1000,
+      idempotency: store,
+    });
     const key = { ...req, idempotencyKey: "replay-fields-old" };
-    const sendOnce = () => createClient(OtpService, createInProcessTransport({ service: OtpService, impl: service, serverInterceptors: [createFixedCallerInterceptor("c")] })).sendOtp(key);
+    const sendOnce = () =>
+      createClient(
+        OtpService,
+        createInProcessTransport({
+          service: OtpService,
+          impl: service,
+          serverInterceptors: [createFixedCallerInterceptor("c")],
+        }),
+      ).sendOtp(key);
     const fresh = await sendOnce(); // learns the fingerprint the store keeps for this request
     await new Promise((r) => setImmediate(r));
     await store.settle("c:replay-fields-old", { kind: "ok", response: older }, 60_000);
@@ -93,7 +127,13 @@ describe("idempotency: a send happens at most once per key", () => {
   it("forgets a failure where 8x8 provably took nothing, so a retry with the same key sends", async () => {
     const gw = await gateway({ CARRIER_MAX_RETRIES: "0" });
     const client = rpcClient(gw);
-    carrier.fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "1" } });
+    carrier.fake.behave({
+      kind: "sms-error",
+      status: 429,
+      code: 429,
+      message: "Quota exceeded",
+      headers: { "retry-after": "1" },
+    });
     const req = { channel: Channel.SMS, phoneNumber: "+447911123456", code: "123987", idempotencyKey: "not-sent-1" };
     expect(failure(await client.sendOtp(req).catch((e: unknown) => e)).code).toBe(Code.ResourceExhausted);
     carrier.fake.behave({ kind: "accept" });
@@ -165,21 +205,46 @@ describe("idempotency: a send happens at most once per key", () => {
 describe("retries: only where 8x8 provably did not take the send", () => {
   it.each([
     ["a connection reset before any answer", { kind: "reset" } as const],
-    ["an HTML 503 from 8x8's load balancer", { kind: "raw", status: 503, contentType: "text/html", body: "<html>503</html>" } as const],
-    ["a 429 whose Retry-After (1 s) fits the budget", { kind: "sms-error", status: 429, code: 429, message: "Quota", headers: { "retry-after": "1" } } as const],
+    [
+      "an HTML 503 from 8x8's load balancer",
+      { kind: "raw", status: 503, contentType: "text/html", body: "<html>503</html>" } as const,
+    ],
+    [
+      "a 429 whose Retry-After (1 s) fits the budget",
+      { kind: "sms-error", status: 429, code: 429, message: "Quota", headers: { "retry-after": "1" } } as const,
+    ],
   ])("retries once after %s and succeeds", async (_name, first) => {
     const gw = await gateway();
     carrier.fake.behaveNext(first);
     const res = await postHook(gw.httpUrl, oktaHookBody());
     expect(carrier.fake.requests).toHaveLength(2);
-    expect(res.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", transactionId: (carrier.fake.answers.at(-1) as { umid: string }).umid });
+    expect(res.json.commands[0].value[0]).toMatchObject({
+      status: "SUCCESSFUL",
+      transactionId: (carrier.fake.answers.at(-1) as { umid: string }).umid,
+    });
   });
 
   it.each([
-    ["a JSON 500 (8x8 may have queued it)", { kind: "sms-error", status: 500, code: 2000, message: "Internal error" } as const, "carrier_unavailable"],
-    ["a 429 whose Retry-After does not fit", { kind: "sms-error", status: 429, code: 429, message: "Quota", headers: { "retry-after": "30" } } as const, "rate_limited"],
-    ["an unreadable 200", { kind: "raw", status: 200, contentType: "application/json", body: "not json" } as const, "outcome_unknown"],
-    ["a 200 far too large to be 8x8's answer", { kind: "raw", status: 200, contentType: "application/json", body: `{"umid":"${"x".repeat(200_000)}"}` } as const, "outcome_unknown"],
+    [
+      "a JSON 500 (8x8 may have queued it)",
+      { kind: "sms-error", status: 500, code: 2000, message: "Internal error" } as const,
+      "carrier_unavailable",
+    ],
+    [
+      "a 429 whose Retry-After does not fit",
+      { kind: "sms-error", status: 429, code: 429, message: "Quota", headers: { "retry-after": "30" } } as const,
+      "rate_limited",
+    ],
+    [
+      "an unreadable 200",
+      { kind: "raw", status: 200, contentType: "application/json", body: "not json" } as const,
+      "outcome_unknown",
+    ],
+    [
+      "a 200 far too large to be 8x8's answer",
+      { kind: "raw", status: 200, contentType: "application/json", body: `{"umid":"${"x".repeat(200_000)}"}` } as const,
+      "outcome_unknown",
+    ],
     ["a REJECTED 200", { kind: "sms-rejected", description: "Invalid Source value" } as const, "carrier_refused"],
   ])("does not retry %s", async (_name, first, reason) => {
     const gw = await gateway();
@@ -209,17 +274,23 @@ describe("circuit breaker: fail fast while 8x8 keeps failing, recover by itself"
     const fast = await postHook(gw.httpUrl, oktaHookBody());
     expect(fast.json.commands[0].value[0].transactionMetadata).toBe("reason=carrier_unavailable;channel=sms");
     expect(carrier.fake.requests).toHaveLength(3);
-    const ready = (await (await fetch(`${gw.httpUrl}/readyz`)).json()) as { circuits: Record<string, { state: string }> };
+    const ready = (await (await fetch(`${gw.httpUrl}/readyz`)).json()) as {
+      circuits: Record<string, { state: string }>;
+    };
     expect(ready.circuits.sms!.state).toBe("open");
     expect(ready.circuits.voice!.state).toBe("closed");
     // Voice is another 8x8 host and keeps working.
     carrier.fake.behave({ kind: "accept" });
-    expect((await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: "voice" }))).json.commands[0].value[0].status).toBe("SUCCESSFUL");
+    expect(
+      (await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: "voice" }))).json.commands[0].value[0].status,
+    ).toBe("SUCCESSFUL");
 
     clock += 5_001;
     const trial = await postHook(gw.httpUrl, oktaHookBody());
     expect(trial.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-    const after = (await (await fetch(`${gw.httpUrl}/readyz`)).json()) as { circuits: Record<string, { state: string }> };
+    const after = (await (await fetch(`${gw.httpUrl}/readyz`)).json()) as {
+      circuits: Record<string, { state: string }>;
+    };
     expect(after.circuits.sms!.state).toBe("closed");
     expect(gw.logs.join("\n")).toContain("carrier sms circuit opened: failing fast");
   });
@@ -236,9 +307,11 @@ describe("overload: a cap on sends in flight with a clear answer", () => {
     expect(carrier.fake.requests).toHaveLength(2);
 
     const err = failure(
-      await Promise.all([1, 2, 3].map(() => rpcClient(gw).sendOtp({ channel: Channel.SMS, phoneNumber: "+447911123456", code: "1234" }))).catch(
-        (e: unknown) => e,
-      ),
+      await Promise.all(
+        [1, 2, 3].map(() =>
+          rpcClient(gw).sendOtp({ channel: Channel.SMS, phoneNumber: "+447911123456", code: "1234" }),
+        ),
+      ).catch((e: unknown) => e),
     );
     expect(err.code).toBe(Code.ResourceExhausted);
     expect(err.rawMessage).toBe("the gateway is overloaded; try again shortly");
@@ -267,14 +340,20 @@ describe("RPC callers authenticate with named API keys", () => {
 
   it("puts the caller's name on logs, and keeps health endpoints open", async () => {
     await rpcClient(gw).sendOtp(req);
-    expect(gw.logs.some((l) => l.includes('"caller":"test-client"') && l.includes("carrier accepted the send"))).toBe(true);
+    expect(gw.logs.some((l) => l.includes('"caller":"test-client"') && l.includes("carrier accepted the send"))).toBe(
+      true,
+    );
     expect((await fetch(`${gw.httpUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${gw.httpUrl}/readyz`)).status).toBe(200);
   });
 
   it("closes OtpService to the network when live and no keys are configured", async () => {
     const closed = await gateway({ OTP_API_KEYS: "" });
-    const err = failure(await rpcClient(closed).sendOtp(req).catch((e: unknown) => e));
+    const err = failure(
+      await rpcClient(closed)
+        .sendOtp(req)
+        .catch((e: unknown) => e),
+    );
     expect(err.code).toBe(Code.Unauthenticated);
     expect(carrier.fake.requests).toHaveLength(0);
     // The in-process Okta hook still works.

@@ -3,11 +3,11 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, OtpService } from "../gen/otp/v1/otp_pb.js";
 import { createBearerInterceptor } from "../src/otp/client/bearer.js";
-import { startFake8x8, type Fake8x8, type FakeBehaviour } from "./support/fake-8x8.js";
+import { type Fake8x8, type FakeBehaviour, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret, rpcApiKey } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { startOtlpSink, type OtlpSink } from "./support/otlp-sink.js";
-import { spawnGateway, type GatewayProcess } from "./support/process.js";
+import { type OtlpSink, startOtlpSink } from "./support/otlp-sink.js";
+import { type GatewayProcess, spawnGateway } from "./support/process.js";
 
 // One gateway process, run the way production runs it (telemetry on, most verbose logging),
 // through every path the other tests cover: successes, each 8x8 failure, retries, the breaker,
@@ -49,7 +49,11 @@ afterAll(async () => {
 });
 
 async function hook(change: Parameters<typeof oktaHookBody>[0] = {}, headers?: Record<string, string>) {
-  const res = await postHook(`http://127.0.0.1:${gw.httpPort}`, oktaHookBody({ otpCode, phoneNumber: phone, ...change }), headers);
+  const res = await postHook(
+    `http://127.0.0.1:${gw.httpPort}`,
+    oktaHookBody({ otpCode, phoneNumber: phone, ...change }),
+    headers,
+  );
   seen.push(`${res.status} ${JSON.stringify(res.json)}`);
   return res;
 }
@@ -61,7 +65,10 @@ async function rpc(change: object = {}, protocol: "connect" | "grpc" = "connect"
       ? createGrpcTransport({ baseUrl: `http://127.0.0.1:${gw.grpcPort}`, interceptors })
       : createConnectTransport({ baseUrl: `http://127.0.0.1:${gw.httpPort}`, httpVersion: "1.1", interceptors });
   try {
-    const res = await createClient(OtpService, transport).sendOtp({ channel: Channel.SMS, phoneNumber: phone, code: otpCode, ...change }, { timeoutMs: 1000 });
+    const res = await createClient(OtpService, transport).sendOtp(
+      { channel: Channel.SMS, phoneNumber: phone, code: otpCode, ...change },
+      { timeoutMs: 1000 },
+    );
     seen.push(JSON.stringify(res));
   } catch (err) {
     const ce = ConnectError.from(err);
@@ -83,7 +90,12 @@ describe("no OTP and no full phone number anywhere the gateway writes", () => {
 
     const failures: FakeBehaviour[] = [
       { kind: "sms-rejected", description: `Invalid MSISDN format ${phone}` },
-      { kind: "sms-error", status: 400, code: 1002, message: `Invalid MSISDN ${phone} for text Your code is ${otpCode}` },
+      {
+        kind: "sms-error",
+        status: 400,
+        code: 1002,
+        message: `Invalid MSISDN ${phone} for text Your code is ${otpCode}`,
+      },
       { kind: "sms-error", status: 401, code: 1200, message: "Request was not authenticated properly" },
       { kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "30" } },
       { kind: "raw", status: 503, contentType: "text/html", body: `<html>503 ${phone}</html>` },
@@ -140,7 +152,11 @@ describe("no OTP and no full phone number anywhere the gateway writes", () => {
     expect(logs).toContain("Invalid MSISDN");
     expect(answers).toContain("reason=carrier_unavailable");
     expect(fake.requests.some((r) => r.rawBody.includes(otpCode))).toBe(true);
-    for (const [where, text] of [["logs", logs], ["spans", spans], ["answers and metrics", answers]] as const) {
+    for (const [where, text] of [
+      ["logs", logs],
+      ["spans", spans],
+      ["answers and metrics", answers],
+    ] as const) {
       for (const secret of forbidden) {
         expect(text.includes(secret), `${where} contain ${secret}`).toBe(false);
       }

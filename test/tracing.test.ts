@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { trace } from "@opentelemetry/api";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tracingEnabled } from "../src/observability/tracing-enabled.js";
-import { startFake8x8, type Fake8x8 } from "./support/fake-8x8.js";
+import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { facadeApiKey, fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { startOtlpSink, type ExportedSpan, type OtlpSink } from "./support/otlp-sink.js";
-import { spawnGateway, type GatewayProcess } from "./support/process.js";
+import { type ExportedSpan, type OtlpSink, startOtlpSink } from "./support/otlp-sink.js";
+import { type GatewayProcess, spawnGateway } from "./support/process.js";
 
 // Real gateway processes started as in production (node --import telemetry), exporting OTLP/JSON
 // to an in-memory receiver; the test reads back what an SRE's collector would get.
@@ -61,7 +61,10 @@ afterEach(() => {
 
 /** Sends one hook request and returns every span of its trace once the 8x8 call is exported. */
 async function traceOfOneHookCall(hookPort: number, eventId: string, channel: string) {
-  const res = await postHook(`http://127.0.0.1:${hookPort}`, oktaHookBody({ eventId, otpCode, phoneNumber: phone, deliveryChannel: channel }));
+  const res = await postHook(
+    `http://127.0.0.1:${hookPort}`,
+    oktaHookBody({ eventId, otpCode, phoneNumber: phone, deliveryChannel: channel }),
+  );
   expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
   const root = await waitFor(
     () => sink.spans.find((s) => s.attributes["okta.event_id"] === eventId),
@@ -87,7 +90,8 @@ function expectNoOrphans(spans: ExportedSpan[]) {
   const roots = spans.filter((s) => s.parentSpanId === undefined);
   expect(roots.map((s) => s.name)).toEqual(["POST /okta/telephony"]);
   for (const s of spans) {
-    if (s.parentSpanId !== undefined) expect(ids.has(s.parentSpanId), `parent of ${s.name} (${s.scope}) exported`).toBe(true);
+    if (s.parentSpanId !== undefined)
+      expect(ids.has(s.parentSpanId), `parent of ${s.name} (${s.scope}) exported`).toBe(true);
   }
 }
 
@@ -144,7 +148,11 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     // The success lines are written after the answer, and still say which trace they belong to.
     const lines = gw.output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as Record<string, unknown>] : []));
     const lineOf = (msg: string) => lines.find((l) => l.msg === msg && l.trace_id === hookSpan.traceId);
-    expect(lineOf("carrier accepted the send")).toMatchObject({ to: "+44******3456", channel: "sms", caller: "okta-hook" });
+    expect(lineOf("carrier accepted the send")).toMatchObject({
+      to: "+44******3456",
+      channel: "sms",
+      caller: "okta-hook",
+    });
     expect(lineOf("okta hook: code accepted by carrier")).toMatchObject({ eventId: "evtTraceInProc1", channel: "sms" });
   });
 
@@ -153,21 +161,36 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const res = await fetch(`http://127.0.0.1:${gw.httpPort}/okta/telephony`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: oktaSecret, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      headers: {
+        "content-type": "application/json",
+        authorization: oktaSecret,
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
       body: JSON.stringify(oktaHookBody({ eventId: "evtTraceParent1", otpCode, phoneNumber: phone })),
     });
     expect(res.status).toBe(200);
-    const hook = await waitFor(() => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceParent1"), "hook span");
+    const hook = await waitFor(
+      () => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceParent1"),
+      "hook span",
+    );
     expect(hook.traceId).toBe(traceId);
     expect(hook.parentSpanId).toBe("00f067aa0ba902b7");
-    await waitFor(() => sink.spans.find((s) => s.traceId === traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1"), "the 8x8 span in the caller's trace");
+    await waitFor(
+      () =>
+        sink.spans.find((s) => s.traceId === traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1"),
+      "the 8x8 span in the caller's trace",
+    );
   });
 
   it.each([
     ["grpc", (s: GatewayProcess) => `http://127.0.0.1:${s.grpcPort}`],
     ["connect", (s: GatewayProcess) => `http://127.0.0.1:${s.httpPort}`],
   ] as const)("across two processes (façade → OtpService over %s)", async (protocol, url) => {
-    const service = await start({ ...fakeCarrierEnv(fake), GATEWAY_ROLE: "service", OTEL_SERVICE_NAME: `service-${protocol}` });
+    const service = await start({
+      ...fakeCarrierEnv(fake),
+      GATEWAY_ROLE: "service",
+      OTEL_SERVICE_NAME: `service-${protocol}`,
+    });
     const facade = await start({
       OTP_SERVICE_URL: url(service),
       OTP_SERVICE_PROTOCOL: protocol,
@@ -190,16 +213,31 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     const gw = processes[0]!;
     fake.behave({ kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" });
     try {
-      const res = await postHook(`http://127.0.0.1:${gw.httpPort}`, oktaHookBody({ eventId: "evtTraceFail1", otpCode, phoneNumber: phone }));
+      const res = await postHook(
+        `http://127.0.0.1:${gw.httpPort}`,
+        oktaHookBody({ eventId: "evtTraceFail1", otpCode, phoneNumber: phone }),
+      );
       expect(res.json.commands[0].value[0].status).toBe("FAILED");
-      const hook = await waitFor(() => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceFail1"), "hook span");
+      const hook = await waitFor(
+        () => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceFail1"),
+        "hook span",
+      );
       const server = await waitFor(
-        () => sink.spans.find((s) => s.traceId === hook.traceId && s.kind === 2 && s.attributes["rpc.method"] === "SendOtp"),
+        () =>
+          sink.spans.find(
+            (s) => s.traceId === hook.traceId && s.kind === 2 && s.attributes["rpc.method"] === "SendOtp",
+          ),
         "rpc server span",
       );
-      expect(server.attributes).toMatchObject({ "otp.provider.error_code": "1002", "rpc.connect_rpc.error_code": "invalid_argument" });
+      expect(server.attributes).toMatchObject({
+        "otp.provider.error_code": "1002",
+        "rpc.connect_rpc.error_code": "invalid_argument",
+      });
       const carrier = await waitFor(
-        () => sink.spans.find((s) => s.traceId === hook.traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1"),
+        () =>
+          sink.spans.find(
+            (s) => s.traceId === hook.traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1",
+          ),
         "8x8 client span",
       );
       expect(carrier.attributes).toMatchObject({ "http.response.status_code": 400, "error.type": "400" });

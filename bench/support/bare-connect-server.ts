@@ -1,16 +1,21 @@
 // A child process for bench/connect-generators.ts: OtpService.SendOtp served by Connect with none
 // of the gateway's code (it answers at once), next to a hand-written gRPC answer on plain
 // node:http2 as the reference, and V8's GC profiler switched on and off over IPC.
-import { create, toBinary } from "@bufbuild/protobuf";
-import type { ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+
 import { createServer as createHttp1Server } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { GCProfiler } from "node:v8";
+import { create, toBinary } from "@bufbuild/protobuf";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { DeliveryStatus, OtpService, SendOtpResponseSchema } from "../../gen/otp/v1/otp_pb.js";
 
-const answer = create(SendOtpResponseSchema, { deliveryId: "0b6f4c52-7d0e-4a55-9a1e-0f5e2d1c3b4a", provider: "8x8", status: DeliveryStatus.ACCEPTED });
+const answer = create(SendOtpResponseSchema, {
+  deliveryId: "0b6f4c52-7d0e-4a55-9a1e-0f5e2d1c3b4a",
+  provider: "8x8",
+  status: DeliveryStatus.ACCEPTED,
+});
 const routes = (router: ConnectRouter) => router.service(OtpService, { sendOtp: () => answer });
 
 // The same bytes Connect puts on the wire for a unary gRPC answer: one length-prefixed message,
@@ -28,8 +33,13 @@ function rawGrpc(req: Http2ServerRequest, res: Http2ServerResponse) {
   });
 }
 
-const listen = (server: { listen(port: number, host: string, cb: () => void): unknown; address(): AddressInfo | string | null }) =>
-  new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+const listen = (server: {
+  listen(port: number, host: string, cb: () => void): unknown;
+  address(): AddressInfo | string | null;
+}) =>
+  new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+  );
 
 const ports = {
   raw: await listen(createHttp2Server(rawGrpc)),
@@ -42,7 +52,9 @@ function promotedBy(report: ReturnType<GCProfiler["stop"]>) {
   let promoted = 0;
   let scavenges = 0;
   const oldUsed = (s: (typeof report.statistics)[number]["beforeGC"]) =>
-    s.heapSpaceStatistics.filter((x) => x.spaceName === "old_space" || x.spaceName === "large_object_space").reduce((a, x) => a + x.spaceUsedSize, 0);
+    s.heapSpaceStatistics
+      .filter((x) => x.spaceName === "old_space" || x.spaceName === "large_object_space")
+      .reduce((a, x) => a + x.spaceUsedSize, 0);
   for (const gc of report.statistics) {
     if (gc.gcType !== "Scavenge") continue;
     scavenges += 1;
@@ -77,7 +89,11 @@ process.on("message", (m: { op: "start" | "stop" | "mechanism" | "exit"; calls?:
     // A first round of each leaves start-up's garbage and the JIT's warm-up out of the figures.
     mechanism(declaredOnce, m.calls!);
     mechanism(madePerCall, m.calls!);
-    process.send!({ op: "mechanism", once: mechanism(declaredOnce, m.calls!), perCall: mechanism(madePerCall, m.calls!) });
+    process.send!({
+      op: "mechanism",
+      once: mechanism(declaredOnce, m.calls!),
+      perCall: mechanism(madePerCall, m.calls!),
+    });
   } else if (m.op === "start") {
     profiler = new GCProfiler();
     profiler.start();

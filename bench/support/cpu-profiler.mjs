@@ -7,7 +7,9 @@ import { Session } from "node:inspector";
 const session = new Session();
 session.connect();
 const post = (method, params) =>
-  new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  new Promise((resolve, reject) =>
+    session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+  );
 
 let running = false;
 process.on("SIGUSR2", () => {

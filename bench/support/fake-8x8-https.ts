@@ -11,45 +11,54 @@ import type { AddressInfo } from "node:net";
 const latencyMs = Number(process.env.LATENCY_MS ?? "20");
 const perDestination = new Map<string, number>();
 
-const server = createServer({ cert: process.env.TLS_CERT, key: process.env.TLS_KEY, keepAliveTimeout: 60_000 }, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
-    if (req.url === "/__stats") {
-      res.writeHead(200, { "content-type": "application/json" });
-      return res.end(JSON.stringify(Object.fromEntries(perDestination)));
-    }
-    if (req.url === "/__reset") {
-      perDestination.clear();
-      return res.end("{}");
-    }
-    let body: { destination?: string; callflow?: Array<{ params?: { destination?: string } }> } = {};
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
-      // counted under "" below
-    }
-    const destination = body.destination ?? body.callflow?.[0]?.params?.destination ?? "";
-    perDestination.set(destination, (perDestination.get(destination) ?? 0) + 1);
-    const voice = req.url?.endsWith("/callflows");
-    setTimeout(() => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify(
-          voice
-            ? { sessionId: randomUUID(), sessionStatus: "CREATED", callFlowRequestId: randomUUID(), statusCode: 1, statusMessage: "Created" }
-            : {
-                umid: randomUUID(),
-                clientMessageId: null,
-                destination: destination.replace(/^\+/, ""),
-                encoding: "GSM7",
-                status: { code: "QUEUED", description: "SMS is accepted and queued for processing" },
-              },
-        ),
-      );
-    }, latencyMs);
-  });
-});
+const server = createServer(
+  { cert: process.env.TLS_CERT, key: process.env.TLS_KEY, keepAliveTimeout: 60_000 },
+  (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (req.url === "/__stats") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify(Object.fromEntries(perDestination)));
+      }
+      if (req.url === "/__reset") {
+        perDestination.clear();
+        return res.end("{}");
+      }
+      let body: { destination?: string; callflow?: Array<{ params?: { destination?: string } }> } = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        // counted under "" below
+      }
+      const destination = body.destination ?? body.callflow?.[0]?.params?.destination ?? "";
+      perDestination.set(destination, (perDestination.get(destination) ?? 0) + 1);
+      const voice = req.url?.endsWith("/callflows");
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify(
+            voice
+              ? {
+                  sessionId: randomUUID(),
+                  sessionStatus: "CREATED",
+                  callFlowRequestId: randomUUID(),
+                  statusCode: 1,
+                  statusMessage: "Created",
+                }
+              : {
+                  umid: randomUUID(),
+                  clientMessageId: null,
+                  destination: destination.replace(/^\+/, ""),
+                  encoding: "GSM7",
+                  status: { code: "QUEUED", description: "SMS is accepted and queued for processing" },
+                },
+          ),
+        );
+      }, latencyMs);
+    });
+  },
+);
 
 const sink = createHttpServer((req, res) => {
   req.resume();

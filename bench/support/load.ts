@@ -31,21 +31,27 @@ export async function hookLoad(
   seconds: number,
 ): Promise<LoadResult> {
   let successful = 0;
-  return loadResult({
-    url: `http://127.0.0.1:${port}/okta/telephony`,
-    connections,
-    duration: seconds,
-    headers: { "content-type": "application/json", authorization: secret },
-    requests: [
-      {
-        method: "POST",
-        setupRequest: (req) => ({ ...req, body: JSON.stringify(oktaHookBody({ phoneNumber: nextPhone(), deliveryChannel: channel })) }),
-        onResponse: (status, body) => {
-          if (status === 200 && body.includes('"SUCCESSFUL"')) successful += 1;
+  return loadResult(
+    {
+      url: `http://127.0.0.1:${port}/okta/telephony`,
+      connections,
+      duration: seconds,
+      headers: { "content-type": "application/json", authorization: secret },
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify(oktaHookBody({ phoneNumber: nextPhone(), deliveryChannel: channel })),
+          }),
+          onResponse: (status, body) => {
+            if (status === 200 && body.includes('"SUCCESSFUL"')) successful += 1;
+          },
         },
-      },
-    ],
-  }, () => successful);
+      ],
+    },
+    () => successful,
+  );
 }
 
 async function loadResult(options: autocannon.Options, successful: () => number): Promise<LoadResult> {
@@ -83,8 +89,17 @@ export async function rpcLoad(transport: Transport, concurrency: number, seconds
     }),
   );
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return { reqPerSec: latencies.length / seconds, p50: at(0.5), p99: at(0.99), non2xx: 0, errors, completed: latencies.length, successful: latencies.length };
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    reqPerSec: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    non2xx: 0,
+    errors,
+    completed: latencies.length,
+    successful: latencies.length,
+  };
 }
 
 /** A client transport to the gateway: gRPC on its HTTP/2 port, Connect on its HTTP/1.1 port. */

@@ -28,7 +28,8 @@ dc.subscribe("undici:request:trailers", ({ request }) => {
 });
 dc.subscribe("http.server.response.finish", ({ request }) => {
   const r = byRequest.get(request);
-  if (r?.handler !== undefined && r.carrierSent !== undefined && r.carrierDone !== undefined) done.push({ ...r, end: now() });
+  if (r?.handler !== undefined && r.carrierSent !== undefined && r.carrierDone !== undefined)
+    done.push({ ...r, end: now() });
 });
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcs.push([e.startTime, e.duration]);

@@ -1,10 +1,10 @@
 // What the benchmark scripts share: the fake 8x8 in its own process and the gateway's
 // environment against it.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent, fetch as undiciFetch } from "undici";
-import { freePort, spawnGateway, type GatewayProcess } from "../../test/support/process.js";
-import { makeTls, type BenchTls } from "./tls.js";
+import { freePort, type GatewayProcess, spawnGateway } from "../../test/support/process.js";
+import { type BenchTls, makeTls } from "./tls.js";
 
 export const benchOktaSecret = "bench-okta-secret-0123456789";
 export const benchApiKey = "bench-rpc-api-key-0123456789";
@@ -38,7 +38,8 @@ export async function startBenchFake(latencyMs: number): Promise<BenchFake> {
     tls,
     upstream,
     sinkPort,
-    stats: async () => (await (await undiciFetch(`${upstream}/__stats`, { dispatcher: caAgent })).json()) as Record<string, number>,
+    stats: async () =>
+      (await (await undiciFetch(`${upstream}/__stats`, { dispatcher: caAgent })).json()) as Record<string, number>,
     reset: () => undiciFetch(`${upstream}/__reset`, { dispatcher: caAgent }).then((r) => r.text()),
   };
 }
@@ -76,13 +77,21 @@ export function benchGatewayEnv(fake: BenchFake, traced: boolean): Record<string
  * The gateway with its log lines going to /dev/null, as to a fast container log driver.
  * `args` replaces the start command's node arguments (a variant with other V8 flags).
  */
-export async function spawnQuietGateway(env: Record<string, string>, telemetry: boolean, args?: string[]): Promise<GatewayProcess> {
+export async function spawnQuietGateway(
+  env: Record<string, string>,
+  telemetry: boolean,
+  args?: string[],
+): Promise<GatewayProcess> {
   const ports = { HTTP_PORT: String(await freePort()), GRPC_PORT: String(await freePort()) };
   return spawnGateway({ ...env, ...ports }, { telemetry, discardOutput: true, ...(args ? { args } : {}) });
 }
 
 /** The bare Fastify references (bench/support/reference-server.ts). */
-export function spawnReference(mode: "ceiling" | "proxy", fake: BenchFake, env: Record<string, string> = {}): Promise<GatewayProcess> {
+export function spawnReference(
+  mode: "ceiling" | "proxy",
+  fake: BenchFake,
+  env: Record<string, string> = {},
+): Promise<GatewayProcess> {
   return spawnGateway(
     { MODE: mode, UPSTREAM: fake.upstream, NODE_EXTRA_CA_CERTS: fake.tls.caFile, ...env },
     { args: ["--import", "tsx", "bench/support/reference-server.ts"] },

@@ -17,10 +17,47 @@ export interface BenchTls {
 export function makeTls(): BenchTls {
   const dir = mkdtempSync(join(tmpdir(), "otp-bench-tls-"));
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=otp-bench CA", "-keyout", "ca.key", "-out", "ca.pem");
+  run(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=otp-bench CA",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+  );
   run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr");
   const ext = join(dir, "ext.cnf");
-  execFileSync("sh", ["-c", `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > ${ext}`]);
-  run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", ext, "-out", "server.pem");
-  return { caFile: join(dir, "ca.pem"), cert: readFileSync(join(dir, "server.pem"), "utf8"), key: readFileSync(join(dir, "server.key"), "utf8") };
+  execFileSync("sh", [
+    "-c",
+    `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > ${ext}`,
+  ]);
+  run(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    ext,
+    "-out",
+    "server.pem",
+  );
+  return {
+    caFile: join(dir, "ca.pem"),
+    cert: readFileSync(join(dir, "server.pem"), "utf8"),
+    key: readFileSync(join(dir, "server.key"), "utf8"),
+  };
 }

@@ -14,7 +14,9 @@ export function createSecretMatcher(expected: string): (presented: string | stri
  * A constant-time lookup of which named secret was presented. Every secret is compared, so the
  * time taken does not reveal which one (or whether any) matched.
  */
-export function createNamedSecretMatcher(secrets: ReadonlyMap<string, string>): (presented: string) => string | undefined {
+export function createNamedSecretMatcher(
+  secrets: ReadonlyMap<string, string>,
+): (presented: string) => string | undefined {
   const digests = [...secrets].map(([name, secret]) => ({ name, digest: digest(secret) }));
   return (presented) => {
     const presentedDigest = digest(presented);

@@ -1,4 +1,4 @@
-import { CarrierError, type Carrier, type CarrierFailure, type SendOptions } from "./carrier.js";
+import { type Carrier, CarrierError, type CarrierFailure, type SendOptions } from "./carrier.js";
 
 export interface CircuitBreakerOptions {
   /** Consecutive carrier failures that open the circuit. */
@@ -27,7 +27,10 @@ const unhealthy = new Set<CarrierFailure>(["unavailable", "timeout", "unknown"])
  * budget on every sign-in; after the cool-down one trial send decides whether to close again.
  * SMS and voice are separate circuits (separate 8x8 hosts).
  */
-export function withCircuitBreaker(inner: Carrier, options: CircuitBreakerOptions): Carrier & { health(): Record<string, CircuitHealth> } {
+export function withCircuitBreaker(
+  inner: Carrier,
+  options: CircuitBreakerOptions,
+): Carrier & { health(): Record<string, CircuitHealth> } {
   const now = options.now ?? Date.now;
   const circuits = { sms: newCircuit(), voice: newCircuit() };
 
@@ -42,16 +45,24 @@ export function withCircuitBreaker(inner: Carrier, options: CircuitBreakerOption
     options.onStateChange?.(channel, state, c.failures);
   }
 
-  async function guarded<T>(channel: keyof typeof circuits, send: () => Promise<T>, sendOptions: SendOptions): Promise<T> {
+  async function guarded<T>(
+    channel: keyof typeof circuits,
+    send: () => Promise<T>,
+    sendOptions: SendOptions,
+  ): Promise<T> {
     const c = circuits[channel];
     let trial = false;
     if (c.state !== "closed") {
       const coolingDown = now() - c.openedAt < options.cooldownMs;
       if (coolingDown || c.trialInFlight) {
-        throw new CarrierError("unavailable", `carrier ${channel} circuit is open after repeated failures; not called`, {
-          provider: inner.name,
-          notSent: true,
-        });
+        throw new CarrierError(
+          "unavailable",
+          `carrier ${channel} circuit is open after repeated failures; not called`,
+          {
+            provider: inner.name,
+            notSent: true,
+          },
+        );
       }
       setState(channel, "half_open");
       c.trialInFlight = true;

@@ -1,5 +1,5 @@
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Readable } from "node:stream";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { Pool, errors as undiciErrors } from "undici";
 import { tracingEnabled } from "../observability/tracing-enabled.js";
 import { CarrierError } from "./carrier.js";
@@ -13,7 +13,11 @@ export interface CarrierHttpResponse {
 }
 
 export interface CarrierHttpClient {
-  postJson(path: string, body: unknown, options: { timeoutMs: number; signal?: AbortSignal }): Promise<CarrierHttpResponse>;
+  postJson(
+    path: string,
+    body: unknown,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<CarrierHttpResponse>;
   close(): Promise<void>;
 }
 
@@ -88,14 +92,17 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
         });
         responded = true;
         span?.setAttribute("http.response.status_code", res.statusCode);
-        if (res.statusCode >= 400) span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute("error.type", String(res.statusCode));
+        if (res.statusCode >= 400)
+          span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute("error.type", String(res.statusCode));
         const text = await readBounded(res.body);
         const contentType = String(res.headers["content-type"] ?? "");
         return { status: res.statusCode, headers: res.headers, contentType, json: parseJson(text) };
       } catch (err) {
         const failure = toCarrierError(err, provider, responded, controller.signal.aborted);
         // The failure kind only: the cause's text may echo what we sent.
-        span?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message }).setAttribute("error.type", failure.failure);
+        span
+          ?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message })
+          .setAttribute("error.type", failure.failure);
         throw failure;
       } finally {
         span?.end();
@@ -146,7 +153,12 @@ function toCarrierError(err: unknown, provider: string, responded: boolean, abor
   }
   const code = (err as { code?: string } | null)?.code;
   // Refused or never-connected requests provably reached no 8x8 server.
-  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || err instanceof undiciErrors.ConnectTimeoutError) {
+  if (
+    code === "ECONNREFUSED" ||
+    code === "ENOTFOUND" ||
+    code === "EAI_AGAIN" ||
+    err instanceof undiciErrors.ConnectTimeoutError
+  ) {
     return new CarrierError("unavailable", "could not connect to the carrier", { provider, notSent: true, cause: err });
   }
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
@@ -156,7 +168,9 @@ function toCarrierError(err: unknown, provider: string, responded: boolean, abor
   // one that broke mid-answer may have carried an acceptance, so it is not.
   return new CarrierError(
     "unavailable",
-    responded ? "connection to the carrier broke while reading its answer" : "connection to the carrier failed before any answer",
+    responded
+      ? "connection to the carrier broke while reading its answer"
+      : "connection to the carrier failed before any answer",
     { provider, notSent: !responded, cause: err },
   );
 }

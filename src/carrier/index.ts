@@ -2,11 +2,11 @@ import { createEightByEightCarrier, type EightByEightOptions } from "./8x8/index
 import type { Carrier } from "./carrier.js";
 import { createSandboxCarrier, type SandboxOptions } from "./sandbox/index.js";
 
+export type { EightByEightOptions } from "./8x8/index.js";
 export type { Carrier, CarrierAcceptance, CarrierFailure, RecordedSend, SendOptions } from "./carrier.js";
 export { CarrierError } from "./carrier.js";
-export { withCircuitBreaker, type CircuitBreakerOptions } from "./circuit-breaker.js";
-export { defaultRetryPolicy, withRetries, type RetryPolicy } from "./retry.js";
-export type { EightByEightOptions } from "./8x8/index.js";
+export { type CircuitBreakerOptions, withCircuitBreaker } from "./circuit-breaker.js";
+export { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.js";
 export type { SandboxOptions } from "./sandbox/index.js";
 
 /** Which carrier a gateway sends through, and its settings; `mode` names the carrier folder. */

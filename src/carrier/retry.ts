@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { CarrierError, type Carrier, type SendOptions } from "./carrier.js";
+import { type Carrier, CarrierError, type SendOptions } from "./carrier.js";
 
 export interface RetryPolicy {
   /** Extra attempts after the first; each only where the carrier provably took nothing. */
@@ -33,9 +33,10 @@ export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPo
         if (waitMs === undefined || attempt > policy.maxRetries || options.signal?.aborted) throw err;
         if (deadline - now() - waitMs < policy.minAttemptMs) throw err;
         policy.onRetry?.({ failure: (err as CarrierError).failure, waitMs, attempt });
-        if (waitMs > 0) await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
-          throw err;
-        });
+        if (waitMs > 0)
+          await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
+            throw err;
+          });
       }
     }
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CarrierOptions } from "../carrier/index.js";
-import { blankToUndefined, httpUrl, int, optionalString, type Deployment } from "./env.js";
+import { blankToUndefined, type Deployment, httpUrl, int, optionalString } from "./env.js";
 
 export interface CarrierConfig {
   /** The sandbox unless 8x8 credentials are set. */
@@ -23,7 +23,10 @@ export const carrierVariables = {
   EIGHTBYEIGHT_API_KEY: optionalString,
   EIGHTBYEIGHT_SUBACCOUNT_ID: subaccountId,
   EIGHTBYEIGHT_SMS_URL: httpUrl("https://sms.8x8.com"),
-  EIGHTBYEIGHT_SMS_SOURCE: z.preprocess(blankToUndefined, z.string().max(16, "8x8 allows at most 16 characters").optional()),
+  EIGHTBYEIGHT_SMS_SOURCE: z.preprocess(
+    blankToUndefined,
+    z.string().max(16, "8x8 allows at most 16 characters").optional(),
+  ),
   EIGHTBYEIGHT_VOICE_URL: httpUrl("https://voice.8x8.com"),
   EIGHTBYEIGHT_VOICE_SUBACCOUNT_ID: subaccountId,
   EIGHTBYEIGHT_VOICE_SOURCE: z.preprocess(

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { carrierVariables, readCarrier, type CarrierConfig } from "./carrier.js";
-import { oktaVariables, readOkta, type OktaConfig, type RefusedAnswer } from "./okta.js";
-import { policyVariables, readPolicy, type PolicyConfig } from "./policy.js";
-import { readServer, serverVariables, type ServerConfig } from "./server.js";
-import { readService, serviceVariables, type ServiceConfig } from "./service.js";
+import { type CarrierConfig, carrierVariables, readCarrier } from "./carrier.js";
+import { type OktaConfig, oktaVariables, type RefusedAnswer, readOkta } from "./okta.js";
+import { type PolicyConfig, policyVariables, readPolicy } from "./policy.js";
+import { readServer, type ServerConfig, serverVariables } from "./server.js";
+import { readService, type ServiceConfig, serviceVariables } from "./service.js";
 
-export type { GatewayRole } from "./server.js";
 export type { OktaConfig, RefusedAnswer } from "./okta.js";
+export type { GatewayRole } from "./server.js";
 
 /** Everything the gateway is configured with, read once at start-up from the environment. */
 export interface Config extends ServerConfig, CarrierConfig, PolicyConfig, ServiceConfig {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { blankToUndefined, choice, optionalString, optionalUrl, secretString, type Deployment } from "./env.js";
+import { blankToUndefined, choice, type Deployment, optionalString, optionalUrl, secretString } from "./env.js";
 
 export type RefusedAnswer = "error" | "failed" | "suppress";
 

@@ -1,6 +1,6 @@
 import { isSupportedCountry, type NumberType } from "libphonenumber-js/max";
 import { z } from "zod";
-import { defaultNumberTypes, knownNumberTypes, type DestinationPolicy } from "../policy/destination-policy.js";
+import { type DestinationPolicy, defaultNumberTypes, knownNumberTypes } from "../policy/destination-policy.js";
 import { parseLimit, type RateLimitSettings } from "../policy/limits.js";
 import { blankToUndefined, choice, list } from "./env.js";
 

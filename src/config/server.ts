@@ -12,7 +12,11 @@ export interface ServerConfig {
   readonly logLevel: string;
   readonly role: GatewayRole;
   /** Set on a façade: the OtpService it calls. */
-  readonly otpService?: { readonly url: string; readonly protocol: "connect" | "grpc" | "grpc-web"; readonly apiKey?: string };
+  readonly otpService?: {
+    readonly url: string;
+    readonly protocol: "connect" | "grpc" | "grpc-web";
+    readonly apiKey?: string;
+  };
   readonly rpcDefaultTimeoutMs: number;
   readonly shutdownGraceMs: number;
 }

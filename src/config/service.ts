@@ -1,6 +1,6 @@
-import { isSupportedCountry, type CountryCode } from "libphonenumber-js/max";
+import { type CountryCode, isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
-import { blankToUndefined, int, list, optionalUrl, type Deployment } from "./env.js";
+import { blankToUndefined, type Deployment, int, list, optionalUrl } from "./env.js";
 
 export interface ServiceConfig {
   readonly defaultPhoneRegion?: CountryCode;
@@ -71,7 +71,9 @@ export function readService(
     apiKeys: e.OTP_API_KEYS,
     idempotency: { ttlMs: e.IDEMPOTENCY_TTL_MS, maxKeys: e.IDEMPOTENCY_MAX_KEYS },
     maxConcurrentSends: e.MAX_CONCURRENT_SENDS,
-    store: e.OTP_STORE_URL ? { url: e.OTP_STORE_URL, prefix: e.OTP_STORE_PREFIX, timeoutMs: e.OTP_STORE_TIMEOUT_MS } : undefined,
+    store: e.OTP_STORE_URL
+      ? { url: e.OTP_STORE_URL, prefix: e.OTP_STORE_PREFIX, timeoutMs: e.OTP_STORE_TIMEOUT_MS }
+      : undefined,
     smsTemplate: e.OTP_SMS_TEMPLATE,
   };
 }

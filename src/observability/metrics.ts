@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Registry } from "prom-client";
 
 /** The gateway's Prometheus metrics. Labels are fixed vocabularies: never a number or a code. */
 export interface GatewayMetrics {

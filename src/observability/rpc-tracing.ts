@@ -2,12 +2,12 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
   context,
   propagation,
+  type Span,
   SpanKind,
   SpanStatusCode,
-  trace,
-  type Span,
   type TextMapGetter,
   type TextMapSetter,
+  trace,
 } from "@opentelemetry/api";
 
 // No OpenTelemetry instrumentation sees HTTP/2 or Connect's in-process transport, so these
@@ -28,7 +28,14 @@ export type RpcSystem = "connect_rpc" | "grpc";
 
 // Server spans are errors only for codes that mean the server failed (OTel RPC conventions);
 // a caller's bad input is not the server's fault.
-const serverErrorCodes = new Set([Code.Unknown, Code.DeadlineExceeded, Code.Unimplemented, Code.Internal, Code.Unavailable, Code.DataLoss]);
+const serverErrorCodes = new Set([
+  Code.Unknown,
+  Code.DeadlineExceeded,
+  Code.Unimplemented,
+  Code.Internal,
+  Code.Unavailable,
+  Code.DataLoss,
+]);
 
 function codeName(code: Code): string {
   return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
@@ -84,7 +91,9 @@ export function createClientTracingInterceptor(system: RpcSystem): Interceptor {
 export function createServerTracingInterceptor(): Interceptor {
   const tracer = trace.getTracer(tracerName);
   return (next) => async (req) => {
-    const system: RpcSystem = (req.header.get("content-type") ?? "").startsWith("application/grpc") ? "grpc" : "connect_rpc";
+    const system: RpcSystem = (req.header.get("content-type") ?? "").startsWith("application/grpc")
+      ? "grpc"
+      : "connect_rpc";
     const active = context.active();
     const extracted = propagation.extract(active, req.header, headerGetter);
     // Behind an instrumented HTTP/1.1 server the active span is already the HTTP request of this

@@ -8,5 +8,6 @@ export type HookAuthenticator = (headers: IncomingHttpHeaders) => Promise<string
 export function createHeaderAuthenticator(headerName: string, secret: string): HookAuthenticator {
   const matches = createSecretMatcher(secret);
   const name = headerName.toLowerCase();
-  return async (headers) => (matches(headers[name]) ? undefined : headers[name] === undefined ? "missing_credentials" : "bad_credentials");
+  return async (headers) =>
+    matches(headers[name]) ? undefined : headers[name] === undefined ? "missing_credentials" : "bad_credentials";
 }

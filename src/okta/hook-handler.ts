@@ -1,5 +1,5 @@
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CountryCode } from "libphonenumber-js/max";
@@ -8,7 +8,7 @@ import { afterAnswer } from "../after-answer.js";
 import { idempotencyKeyPattern } from "../otp/request-rules.js";
 import { maskPhoneNumber } from "../phone.js";
 import { hookOutcome } from "./hook-outcome.js";
-import { oktaError, telephonyAction, type OktaTelephonyAction, type OktaTelephonyRequest } from "./telephony-types.js";
+import { type OktaTelephonyAction, type OktaTelephonyRequest, oktaError, telephonyAction } from "./telephony-types.js";
 
 export type RefusedAnswer = "error" | "failed" | "suppress";
 
@@ -82,7 +82,10 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
         return reply.code(400).send(outcome.body);
       case "refused": {
         const answer = opts.refusedAnswer ?? "error";
-        req.log.warn({ refusal: outcome.reason, ...fields, answer }, "okta hook: send refused by the gateway's limits or policy");
+        req.log.warn(
+          { refusal: outcome.reason, ...fields, answer },
+          "okta hook: send refused by the gateway's limits or policy",
+        );
         const tail = `${outcome.reason};channel=${channelName}`;
         if (answer === "failed") return telephonyAction("FAILED", opts.providerName, `reason=${tail}`);
         if (answer === "suppress") return telephonyAction("SUCCESSFUL", opts.providerName, `suppressed=${tail}`);
@@ -100,7 +103,10 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
 }
 
 /** The SendOtp request for an Okta event. OtpService checks the number and the code itself. */
-function sendRequest(body: OktaTelephonyRequest, opts: HookHandlerOptions): Omit<SendOtpRequest, "$typeName" | "$unknown"> {
+function sendRequest(
+  body: OktaTelephonyRequest,
+  opts: HookHandlerOptions,
+): Omit<SendOtpRequest, "$typeName" | "$unknown"> {
   const profile = body.data.messageProfile;
   const now = opts.now();
   const channel = profile.deliveryChannel.trim().toLowerCase() === "sms" ? Channel.SMS : Channel.VOICE;

@@ -3,13 +3,13 @@ import {
   BadRequestDetailSchema,
   CarrierErrorDetailSchema,
   CarrierFailure,
+  type FieldViolation,
   GatewayErrorDetailSchema,
   GatewayFailure,
   PolicyDetailSchema,
   RateLimitDetailSchema,
-  type FieldViolation,
 } from "../../gen/otp/v1/otp_pb.js";
-import { oktaError, type OktaErrorCause } from "./telephony-types.js";
+import { type OktaErrorCause, oktaError } from "./telephony-types.js";
 
 // Short, fixed reasons for transactionMetadata: Okta may show them, so they hold no internals.
 // Each is read from the typed detail the service attached; nothing is guessed from the code.
@@ -43,7 +43,12 @@ const transportReasons: Partial<Record<Code, string>> = {
 
 /** What Okta is told about a send that did not happen. */
 export type HookOutcome =
-  | { readonly kind: "bad_request"; readonly body: ReturnType<typeof oktaError>; readonly problem: string; readonly log: string }
+  | {
+      readonly kind: "bad_request";
+      readonly body: ReturnType<typeof oktaError>;
+      readonly problem: string;
+      readonly log: string;
+    }
   | { readonly kind: "refused"; readonly reason: string; readonly summary: string; readonly oktaReason: string }
   | { readonly kind: "failed"; readonly reason: string; readonly provider?: string; readonly providerCode?: string };
 

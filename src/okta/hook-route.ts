@@ -1,7 +1,12 @@
 import type { FastifyError, FastifyPluginAsync } from "fastify";
-import { handleHook, type HookHandlerOptions } from "./hook-handler.js";
 import type { HookAuthenticator } from "./hook-auth.js";
-import { oktaError, oktaTelephonyRequestSchema, telephonyAction, type OktaTelephonyRequest } from "./telephony-types.js";
+import { type HookHandlerOptions, handleHook } from "./hook-handler.js";
+import {
+  type OktaTelephonyRequest,
+  oktaError,
+  oktaTelephonyRequestSchema,
+  telephonyAction,
+} from "./telephony-types.js";
 
 export type { RefusedAnswer } from "./hook-handler.js";
 

@@ -68,7 +68,12 @@ export interface OktaTelephonyAction {
     {
       readonly type: "com.okta.telephony.action";
       readonly value: [
-        { readonly status: OktaStatus; readonly provider: string; readonly transactionId?: string; readonly transactionMetadata: string },
+        {
+          readonly status: OktaStatus;
+          readonly provider: string;
+          readonly transactionId?: string;
+          readonly transactionMetadata: string;
+        },
       ];
     },
   ];

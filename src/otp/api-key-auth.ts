@@ -13,13 +13,17 @@ export function createApiKeyInterceptor(keys: ReadonlyMap<string, string>, whenN
   return (next) => async (req) => {
     if (keys.size === 0) {
       if (whenNoKeys === "closed") {
-        throw new ConnectError("OtpService takes no network calls: no API keys are configured (OTP_API_KEYS)", Code.Unauthenticated);
+        throw new ConnectError(
+          "OtpService takes no network calls: no API keys are configured (OTP_API_KEYS)",
+          Code.Unauthenticated,
+        );
       }
       return next(req);
     }
     const header = req.header.get("authorization") ?? "";
     const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(header)?.[1];
-    if (bearer === undefined) throw new ConnectError("missing API key: send Authorization: Bearer <key>", Code.Unauthenticated);
+    if (bearer === undefined)
+      throw new ConnectError("missing API key: send Authorization: Bearer <key>", Code.Unauthenticated);
     const caller = match(bearer);
     if (caller === undefined) throw new ConnectError("invalid API key", Code.Unauthenticated);
     req.contextValues.set(callerKey, caller);

@@ -3,9 +3,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import {
   BadRequestDetailSchema,
   CarrierErrorDetailSchema,
-  CarrierFailure as WireCarrierFailure,
   GatewayErrorDetailSchema,
   type GatewayFailure,
+  CarrierFailure as WireCarrierFailure,
 } from "../../gen/otp/v1/otp_pb.js";
 import type { CarrierError, CarrierFailure } from "../carrier/index.js";
 
@@ -17,7 +17,11 @@ const carrierFailures: Record<CarrierFailure, { code: Code; message: string; fai
     message: "the carrier refused the destination number",
     failure: WireCarrierFailure.INVALID_DESTINATION,
   },
-  rejected: { code: Code.FailedPrecondition, message: "the carrier refused the message", failure: WireCarrierFailure.REJECTED },
+  rejected: {
+    code: Code.FailedPrecondition,
+    message: "the carrier refused the message",
+    failure: WireCarrierFailure.REJECTED,
+  },
   disabled: {
     code: Code.FailedPrecondition,
     message: "this channel is not configured on the gateway",
@@ -33,7 +37,11 @@ const carrierFailures: Record<CarrierFailure, { code: Code; message: string; fai
     message: "the carrier is rate-limiting the gateway",
     failure: WireCarrierFailure.RATE_LIMITED,
   },
-  unavailable: { code: Code.Unavailable, message: "the carrier is unavailable", failure: WireCarrierFailure.UNAVAILABLE },
+  unavailable: {
+    code: Code.Unavailable,
+    message: "the carrier is unavailable",
+    failure: WireCarrierFailure.UNAVAILABLE,
+  },
   timeout: {
     code: Code.DeadlineExceeded,
     message: "the carrier did not answer before the deadline",

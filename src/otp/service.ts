@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import type { Carrier } from "../carrier/index.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
-import { defaultDestinationPolicy, type DestinationPolicy } from "../policy/destination-policy.js";
+import { type DestinationPolicy, defaultDestinationPolicy } from "../policy/destination-policy.js";
 import type { RateLimitSettings } from "../policy/limits.js";
 import type { IdempotencyStore } from "../store/idempotency-store.js";
 import type { RateLimitStore } from "../store/rate-limit-store.js";
@@ -34,7 +34,11 @@ export interface OtpServiceDeps {
   readonly maxConcurrentSends?: number;
   /** Which destinations may receive a code, per channel. */
   readonly destinationPolicy?: DestinationPolicy;
-  readonly rateLimits?: { readonly settings: RateLimitSettings; readonly store: RateLimitStore; readonly failOpen: boolean };
+  readonly rateLimits?: {
+    readonly settings: RateLimitSettings;
+    readonly store: RateLimitStore;
+    readonly failOpen: boolean;
+  };
   readonly metrics?: GatewayMetrics;
 }
 
@@ -50,13 +54,24 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
 /** At most once → admission (policy, limits) → capacity → the carrier. */
 function createSendPipeline(deps: OtpServiceDeps, now: () => number, newId: () => string): Send {
   const reporting = { logger: deps.logger, metrics: deps.metrics };
-  const delivery = createDelivery({ ...reporting, carrier: deps.carrier, defaultTimeoutMs: deps.defaultTimeoutMs, now, newId });
+  const delivery = createDelivery({
+    ...reporting,
+    carrier: deps.carrier,
+    defaultTimeoutMs: deps.defaultTimeoutMs,
+    now,
+    newId,
+  });
   const bounded = withCapacity(delivery, deps.maxConcurrentSends ?? Infinity, reporting);
   const destinationPolicy = deps.destinationPolicy ?? defaultDestinationPolicy();
   const admitted = withAdmission(bounded, { ...reporting, destinationPolicy, rateLimits: deps.rateLimits, newId });
   if (!deps.idempotency) return admitted;
   const ttlMs = deps.idempotencyTtlMs ?? 15 * 60_000;
-  return withIdempotency(admitted, { store: deps.idempotency, ttlMs, defaultTimeoutMs: deps.defaultTimeoutMs, logger: deps.logger });
+  return withIdempotency(admitted, {
+    store: deps.idempotency,
+    ttlMs,
+    defaultTimeoutMs: deps.defaultTimeoutMs,
+    logger: deps.logger,
+  });
 }
 
 /** Mounts OtpService on a Connect router. */

@@ -6,6 +6,7 @@
  */
 export function smsText(code: string, text: string | undefined, template: string): string | undefined {
   if (text === undefined || text.trim() === "") return template.replaceAll("{code}", code);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: "${code}" is a placeholder callers may send literally
   const filled = text.replaceAll("${code}", code).replaceAll("{code}", code);
   return filled.includes(code) ? filled : undefined;
 }

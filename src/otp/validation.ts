@@ -1,7 +1,7 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { isSupportedCountry, type CountryCode } from "libphonenumber-js/max";
+import { type CountryCode, isSupportedCountry } from "libphonenumber-js/max";
 import { Channel, type SendOtpRequest } from "../../gen/otp/v1/otp_pb.js";
-import { parsePhoneNumber, PhoneNumberError, type PhoneNumber } from "../phone.js";
+import { type PhoneNumber, PhoneNumberError, parsePhoneNumber } from "../phone.js";
 import { invalidArgument, type Violation } from "./errors.js";
 import { codePattern, idempotencyKeyPattern } from "./request-rules.js";
 import { smsText } from "./sms-text.js";
@@ -46,7 +46,8 @@ export function validateSend(req: SendOtpRequest, rules: ValidationRules, now: n
   const phone = readPhone(req, rules, violations);
   const codeOk = codePattern.test(req.code);
   if (!codeOk) violations.push(violation("code", "must be 4 to 10 letters or digits", "invalid"));
-  if (req.text.length > maxTextLength) violations.push(violation("text", `must be at most ${maxTextLength} characters`, "too_long"));
+  if (req.text.length > maxTextLength)
+    violations.push(violation("text", `must be at most ${maxTextLength} characters`, "too_long"));
   if (req.locale.length > 35) violations.push(violation("locale", "must be at most 35 characters", "too_long"));
   if (req.idempotencyKey !== "" && !idempotencyKeyPattern.test(req.idempotencyKey)) {
     violations.push(violation("idempotency_key", "must be at most 128 characters of A-Z a-z 0-9 . _ : -", "invalid"));
@@ -61,7 +62,8 @@ export function validateSend(req: SendOtpRequest, rules: ValidationRules, now: n
   let text = "";
   if (req.channel === Channel.SMS && codeOk && req.text.length <= maxTextLength) {
     const body = smsText(req.code, req.text, rules.smsTemplate);
-    if (body === undefined) violations.push(violation("text", "must contain the code (or a {code} placeholder)", "code_missing"));
+    if (body === undefined)
+      violations.push(violation("text", "must contain the code (or a {code} placeholder)", "code_missing"));
     else text = body;
   }
   if (violations.length > 0 || !channelOk || phone === undefined) throw invalidArgument(violations);

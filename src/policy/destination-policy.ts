@@ -37,7 +37,11 @@ export const knownNumberTypes: readonly NumberType[] = [
 export type PolicyRefusal = "country_not_allowed" | "country_blocked" | "number_type_not_allowed";
 
 /** Why `phone` may not receive a code on `channel`, or undefined when it may. */
-export function checkDestination(policy: DestinationPolicy, channel: Channel, phone: PhoneNumber): PolicyRefusal | undefined {
+export function checkDestination(
+  policy: DestinationPolicy,
+  channel: Channel,
+  phone: PhoneNumber,
+): PolicyRefusal | undefined {
   const p = policy[channel];
   // A number the metadata cannot place in a region is only allowed when no allow-list is set.
   const region = phone.region ?? "";

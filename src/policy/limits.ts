@@ -57,7 +57,8 @@ export function rulesFor(settings: RateLimitSettings, subject: SendSubject): Rat
     if (setting) rules.push({ name, key: `rl:${name}:${key()}`, ...setting });
   };
   add("phone", () => hashed(subject.e164), settings.perPhone);
-  if (subject.purpose.endsWith("pre-enrollment")) add("enrollment_phone", () => hashed(subject.e164), settings.perPhoneEnrollment);
+  if (subject.purpose.endsWith("pre-enrollment"))
+    add("enrollment_phone", () => hashed(subject.e164), settings.perPhoneEnrollment);
   if (subject.userId !== "") add("user", () => hashed(subject.userId), settings.perUser);
   add("country", () => subject.region, settings.perCountry);
   add("global", () => "all", settings.global);

@@ -68,7 +68,9 @@ export interface MemoryIdempotencyStoreOptions {
 }
 
 /** One process's idempotency memory. Entries expire by TTL and by count. */
-export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = {}): IdempotencyStore & { size(): number } {
+export function createMemoryIdempotencyStore(
+  options: MemoryIdempotencyStoreOptions = {},
+): IdempotencyStore & { size(): number } {
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
   // Map keeps insertion (claim) order. Every key gets the same TTL, so the first entries are
@@ -142,7 +144,8 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
         };
         const timer = setTimeout(done, Math.max(0, timeoutMs));
         signal?.addEventListener("abort", done, { once: true });
-        (entry.waiters ??= []).push(done);
+        entry.waiters ??= [];
+        entry.waiters.push(done);
       });
     },
     size: () => entries.size,

@@ -22,7 +22,9 @@ export interface MemoryRateLimitStoreOptions {
 }
 
 /** Sliding-window log in one process: the hit times of each key, at most `limit` of them. */
-export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore & { size(): number } {
+export function createMemoryRateLimitStore(
+  options: MemoryRateLimitStoreOptions = {},
+): RateLimitStore & { size(): number } {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 200_000;
   const hits = new Map<string, { times: number[]; windowMs: number }>();
@@ -47,9 +49,9 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
         }
       }
       for (const rule of rules) {
-        let entry = hits.get(rule.key);
-        if (!entry) hits.set(rule.key, (entry = { times: [], windowMs: rule.windowMs }));
-        entry.times.push(at);
+        const entry = hits.get(rule.key);
+        if (entry) entry.times.push(at);
+        else hits.set(rule.key, { times: [at], windowMs: rule.windowMs });
       }
       // A full scan now and then drops expired keys; past the cap the oldest keys go at once,
       // so a flood of distinct numbers costs neither unbounded memory nor a scan per send.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeBehaviour } from "../support/fake-8x8.js";
-import { oktaSecret, useFakeCarrier, type TestGateway } from "../support/gateway.js";
+import { oktaSecret, type TestGateway, useFakeCarrier } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";
 
 const carrier = useFakeCarrier();
@@ -10,7 +10,6 @@ beforeAll(async () => {
   // The failure table trips the carrier again and again; the breaker has its own tests.
   gw = await carrier.gateway({ CIRCUIT_FAILURE_THRESHOLD: "1000" });
 });
-
 
 describe("Okta telephony hook: happy paths", () => {
   it("sends an SMS with Okta's rendered template and answers SUCCESSFUL with the 8x8 umid", async () => {
@@ -38,7 +37,9 @@ describe("Okta telephony hook: happy paths", () => {
       commands: [
         {
           type: "com.okta.telephony.action",
-          value: [{ status: "SUCCESSFUL", provider: "8x8", transactionId: umid, transactionMetadata: expect.any(String) }],
+          value: [
+            { status: "SUCCESSFUL", provider: "8x8", transactionId: umid, transactionMetadata: expect.any(String) },
+          ],
         },
       ],
     });
@@ -55,6 +56,7 @@ describe("Okta telephony hook: happy paths", () => {
 
   it("uses the gateway's template when msgTemplate is absent or lacks the code", async () => {
     await postHook(gw.httpUrl, oktaHookBody({ otpCode: "135790", msgTemplate: undefined }));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an unrendered template, as text
     await postHook(gw.httpUrl, oktaHookBody({ otpCode: "135790", msgTemplate: "Your code is ${code}" }));
     expect(carrier.fake.requests.map((r) => (r.body as { text: string }).text)).toEqual([
       "Your verification code is 135790",
@@ -69,7 +71,12 @@ describe("Okta telephony hook: happy paths", () => {
   });
 
   it("places a voice call that reads the digits one by one, twice, in the locale's voice", async () => {
-    const body = oktaHookBody({ deliveryChannel: "Voice", otpCode: "482913", locale: "en_GB", phoneNumber: "+14155552671" });
+    const body = oktaHookBody({
+      deliveryChannel: "Voice",
+      otpCode: "482913",
+      locale: "en_GB",
+      phoneNumber: "+14155552671",
+    });
     const res = await postHook(gw.httpUrl, body);
 
     expect(carrier.fake.requests).toHaveLength(1);
@@ -119,19 +126,102 @@ describe("Okta telephony hook: happy paths", () => {
 describe("Okta telephony hook: 8x8 failures answer FAILED so Okta falls back", () => {
   // The last column is how many calls 8x8 gets: one retry only where it provably took nothing.
   const cases: Array<[string, "SMS" | "Voice", FakeBehaviour, string, number]> = [
-    ["SMS 200 with status REJECTED", "SMS", { kind: "sms-rejected", description: "Invalid Source value" }, "carrier_refused", 1],
-    ["SMS 400 code 1002 (bad MSISDN)", "SMS", { kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" }, "destination_refused", 1],
-    ["SMS 401 code 1200 (bad API key)", "SMS", { kind: "sms-error", status: 401, code: 1200, message: "Request was not authenticated properly" }, "gateway_error", 1],
-    ["SMS 429 with Retry-After", "SMS", { kind: "sms-error", status: 429, code: 429, message: "Quota exceeded. Please try again in 1 second(s).", headers: { "retry-after": "5" } }, "rate_limited", 1],
-    ["SMS 500 code 2000", "SMS", { kind: "sms-error", status: 500, code: 2000, message: "Internal error" }, "carrier_unavailable", 1],
-    ["HTML 503 from a load balancer", "SMS", { kind: "raw", status: 503, contentType: "text/html", body: "<html><body><h1>503 Service Unavailable</h1></body></html>" }, "carrier_unavailable", 2],
-    ["200 with malformed JSON", "SMS", { kind: "raw", status: 200, contentType: "application/json", body: '{"umid": "abc", "status": ' }, "outcome_unknown", 1],
-    ["200 with an empty body", "SMS", { kind: "raw", status: 200, contentType: "application/json", body: "" }, "outcome_unknown", 1],
+    [
+      "SMS 200 with status REJECTED",
+      "SMS",
+      { kind: "sms-rejected", description: "Invalid Source value" },
+      "carrier_refused",
+      1,
+    ],
+    [
+      "SMS 400 code 1002 (bad MSISDN)",
+      "SMS",
+      { kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" },
+      "destination_refused",
+      1,
+    ],
+    [
+      "SMS 401 code 1200 (bad API key)",
+      "SMS",
+      { kind: "sms-error", status: 401, code: 1200, message: "Request was not authenticated properly" },
+      "gateway_error",
+      1,
+    ],
+    [
+      "SMS 429 with Retry-After",
+      "SMS",
+      {
+        kind: "sms-error",
+        status: 429,
+        code: 429,
+        message: "Quota exceeded. Please try again in 1 second(s).",
+        headers: { "retry-after": "5" },
+      },
+      "rate_limited",
+      1,
+    ],
+    [
+      "SMS 500 code 2000",
+      "SMS",
+      { kind: "sms-error", status: 500, code: 2000, message: "Internal error" },
+      "carrier_unavailable",
+      1,
+    ],
+    [
+      "HTML 503 from a load balancer",
+      "SMS",
+      {
+        kind: "raw",
+        status: 503,
+        contentType: "text/html",
+        body: "<html><body><h1>503 Service Unavailable</h1></body></html>",
+      },
+      "carrier_unavailable",
+      2,
+    ],
+    [
+      "200 with malformed JSON",
+      "SMS",
+      { kind: "raw", status: 200, contentType: "application/json", body: '{"umid": "abc", "status": ' },
+      "outcome_unknown",
+      1,
+    ],
+    [
+      "200 with an empty body",
+      "SMS",
+      { kind: "raw", status: 200, contentType: "application/json", body: "" },
+      "outcome_unknown",
+      1,
+    ],
     ["connection reset", "SMS", { kind: "reset" }, "carrier_unavailable", 2],
-    ["voice NOT_CREATED -1017 (bad destination)", "Voice", { kind: "voice-error", status: 400, statusCode: -1017, statusMessage: "Invalid destination MSISDN" }, "destination_refused", 1],
-    ["voice NOT_CREATED -1014 (caller id not allowed)", "Voice", { kind: "voice-error", status: 422, statusCode: -1014, statusMessage: "Source not allowed" }, "gateway_error", 1],
-    ["voice NOT_CREATED -9999 (HTTP 500)", "Voice", { kind: "voice-error", status: 500, statusCode: -9999, statusMessage: "Unknown" }, "carrier_unavailable", 1],
-    ["voice 200 without a session", "Voice", { kind: "raw", status: 200, contentType: "application/json", body: "{}" }, "outcome_unknown", 1],
+    [
+      "voice NOT_CREATED -1017 (bad destination)",
+      "Voice",
+      { kind: "voice-error", status: 400, statusCode: -1017, statusMessage: "Invalid destination MSISDN" },
+      "destination_refused",
+      1,
+    ],
+    [
+      "voice NOT_CREATED -1014 (caller id not allowed)",
+      "Voice",
+      { kind: "voice-error", status: 422, statusCode: -1014, statusMessage: "Source not allowed" },
+      "gateway_error",
+      1,
+    ],
+    [
+      "voice NOT_CREATED -9999 (HTTP 500)",
+      "Voice",
+      { kind: "voice-error", status: 500, statusCode: -9999, statusMessage: "Unknown" },
+      "carrier_unavailable",
+      1,
+    ],
+    [
+      "voice 200 without a session",
+      "Voice",
+      { kind: "raw", status: 200, contentType: "application/json", body: "{}" },
+      "outcome_unknown",
+      1,
+    ],
   ];
 
   it.each(cases)("%s → FAILED (%s), %i call(s) to 8x8", async (_name, channel, behaviour, reason, calls) => {
@@ -143,7 +233,13 @@ describe("Okta telephony hook: 8x8 failures answer FAILED so Okta falls back", (
       commands: [
         {
           type: "com.okta.telephony.action",
-          value: [{ status: "FAILED", provider: "8x8", transactionMetadata: `reason=${reason};channel=${channel.toLowerCase()}` }],
+          value: [
+            {
+              status: "FAILED",
+              provider: "8x8",
+              transactionMetadata: `reason=${reason};channel=${channel.toLowerCase()}`,
+            },
+          ],
         },
       ],
     });
@@ -220,7 +316,11 @@ describe("Okta telephony hook: requests it cannot understand", () => {
   it.each([
     ["not a number", "call me maybe", "phone number is not a valid number"],
     ["too short", "+4479", "phone number is not a valid number"],
-    ["no country code and no default region (Okta preview)", "9876543210", "phone number has no country code (+…) and no default region is configured"],
+    [
+      "no country code and no default region (Okta preview)",
+      "9876543210",
+      "phone number has no country code (+…) and no default region is configured",
+    ],
     ["an unassigned range", "+447700900123", "phone number is not a valid number"],
   ])("refuses a phone number that is %s with 400", async (_name, phoneNumber, summary) => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ phoneNumber }));
@@ -228,7 +328,14 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     expect(res.json).toEqual({
       error: {
         errorSummary: "The phone number cannot receive a code",
-        errorCauses: [{ errorSummary: summary, reason: "INVALID_PHONE_NUMBER", locationType: "body", location: "data.messageProfile.phoneNumber" }],
+        errorCauses: [
+          {
+            errorSummary: summary,
+            reason: "INVALID_PHONE_NUMBER",
+            locationType: "body",
+            location: "data.messageProfile.phoneNumber",
+          },
+        ],
       },
     });
     expect(JSON.stringify(res.json)).not.toContain(phoneNumber.replace(/\D/g, "").slice(-6) || "x-never");
@@ -247,7 +354,12 @@ describe("Okta telephony hook: requests it cannot understand", () => {
     expect(res.json).toEqual({
       error: {
         errorSummary: "Verification codes cannot be sent to this phone number.",
-        errorCauses: [{ errorSummary: "Verification codes cannot be sent to this phone number.", reason: "DESTINATION_NOT_ALLOWED" }],
+        errorCauses: [
+          {
+            errorSummary: "Verification codes cannot be sent to this phone number.",
+            reason: "DESTINATION_NOT_ALLOWED",
+          },
+        ],
       },
     });
     expect(carrier.fake.requests).toHaveLength(0);
@@ -272,7 +384,9 @@ describe("Okta telephony hook: requests it cannot understand", () => {
       body: "hello",
     });
     expect(res.status).toBe(415);
-    expect(await res.json()).toEqual({ error: { errorSummary: "The telephony request must be JSON (application/json)" } });
+    expect(await res.json()).toEqual({
+      error: { errorSummary: "The telephony request must be JSON (application/json)" },
+    });
     expect(carrier.fake.requests).toHaveLength(0);
   });
 

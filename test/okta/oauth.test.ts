@@ -1,10 +1,10 @@
+import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
-import { createHmac } from "node:crypto";
+import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOAuthAuthenticator } from "../../src/okta/oauth-auth.js";
-import { startFake8x8, type Fake8x8 } from "../support/fake-8x8.js";
+import { type Fake8x8, startFake8x8 } from "../support/fake-8x8.js";
 import { fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";
 
@@ -37,7 +37,15 @@ const clientId = "0oaHOOKCLIENT123";
 const scope = "okta.telephony.hook";
 
 async function token(
-  overrides: { iss?: string; aud?: string; cid?: string; scp?: string[]; exp?: number; nbf?: number; signWith?: SigningKey } = {},
+  overrides: {
+    iss?: string;
+    aud?: string;
+    cid?: string;
+    scp?: string[];
+    exp?: number;
+    nbf?: number;
+    signWith?: SigningKey;
+  } = {},
 ): Promise<string> {
   const signer = overrides.signWith ?? key;
   const now = Math.floor(Date.now() / 1000);
@@ -113,7 +121,11 @@ describe("Okta hook with OAuth 2.0 access tokens (OKTA_AUTH_MODE=oauth)", () => 
     ["a missing scope", () => token({ scp: ["openid"] })],
     ["another client's token", () => token({ cid: "0oaSOMEONEELSE" })],
     ["a key the issuer never published", async () => token({ signWith: await newKey("key-unknown") })],
-    ["alg none", async () => `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ iss: issuer, aud: audience, cid: clientId, scp: [scope], exp: now() + 600 })}.`],
+    [
+      "alg none",
+      async () =>
+        `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ iss: issuer, aud: audience, cid: clientId, scp: [scope], exp: now() + 600 })}.`,
+    ],
     [
       "HS256 signed with the public key as the secret",
       async () => {
@@ -143,7 +155,8 @@ describe("JWKS caching", () => {
   it("fetches keys once, then again only for a key id it has not seen (Okta key rotation)", async () => {
     const authenticate = createOAuthAuthenticator({ issuer, audience, clientId, scope, jwksUrl, jwksCooldownMs: 0 });
     const before = jwksFetches;
-    for (let i = 0; i < 5; i++) expect(await authenticate({ authorization: `Bearer ${await token()}` })).toBeUndefined();
+    for (let i = 0; i < 5; i++)
+      expect(await authenticate({ authorization: `Bearer ${await token()}` })).toBeUndefined();
     expect(jwksFetches - before).toBe(1);
 
     const rotated = await newKey("key-2");

@@ -1,7 +1,7 @@
-import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { Channel, DeliveryStatus, OtpService, SendOtpResponseSchema } from "../../gen/otp/v1/otp_pb.js";
 import { createInProcessTransport } from "../../src/otp/client/in-process-transport.js";
@@ -17,10 +17,20 @@ describe("in-process transport", () => {
       service: OtpService,
       serverInterceptors: [tagging],
       impl: {
-        sendOtp(req: { phoneNumber: string }, ctx: { requestHeader: Headers; responseHeader: Headers; responseTrailer: Headers }) {
-          ctx.responseHeader.set("x-seen", `${ctx.requestHeader.get("x-caller")}/${ctx.requestHeader.get("x-interceptor")}`);
+        sendOtp(
+          req: { phoneNumber: string },
+          ctx: { requestHeader: Headers; responseHeader: Headers; responseTrailer: Headers },
+        ) {
+          ctx.responseHeader.set(
+            "x-seen",
+            `${ctx.requestHeader.get("x-caller")}/${ctx.requestHeader.get("x-interceptor")}`,
+          );
           ctx.responseTrailer.set("x-done", "yes");
-          return create(SendOtpResponseSchema, { deliveryId: "d1", status: DeliveryStatus.ACCEPTED, maskedPhoneNumber: req.phoneNumber });
+          return create(SendOtpResponseSchema, {
+            deliveryId: "d1",
+            status: DeliveryStatus.ACCEPTED,
+            maskedPhoneNumber: req.phoneNumber,
+          });
         },
       },
     });
@@ -31,7 +41,11 @@ describe("in-process transport", () => {
       { channel: Channel.SMS, phoneNumber: "+44******3456", code: "123456" },
       { headers: { "x-caller": "test" }, onHeader: (h) => (header = h), onTrailer: (t) => (trailer = t) },
     );
-    expect(res).toMatchObject({ deliveryId: "d1", status: DeliveryStatus.ACCEPTED, maskedPhoneNumber: "+44******3456" });
+    expect(res).toMatchObject({
+      deliveryId: "d1",
+      status: DeliveryStatus.ACCEPTED,
+      maskedPhoneNumber: "+44******3456",
+    });
     expect(header?.get("x-seen")).toBe("test/ran");
     expect(trailer?.get("x-done")).toBe("yes");
   });
@@ -87,9 +101,16 @@ describe("in-process transport", () => {
     const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_used_size;
     const transport = createInProcessTransport({
       service: OtpService,
-      impl: { sendOtp: async () => create(SendOtpResponseSchema, { deliveryId: "d1", status: DeliveryStatus.ACCEPTED }) },
+      impl: {
+        sendOtp: async () => create(SendOtpResponseSchema, { deliveryId: "d1", status: DeliveryStatus.ACCEPTED }),
+      },
     });
-    const call = () => transport.unary(OtpService.method.sendOtp, undefined, 2_500, undefined, { channel: Channel.SMS, phoneNumber: "+447700900123", code: "123456" });
+    const call = () =>
+      transport.unary(OtpService.method.sendOtp, undefined, 2_500, undefined, {
+        channel: Channel.SMS,
+        phoneNumber: "+447700900123",
+        code: "123456",
+      });
     for (let i = 0; i < 500; i++) await call();
     const perCall: number[] = [];
     const n = 200;

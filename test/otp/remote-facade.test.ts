@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { facadeApiKey, startTestGateway, useFakeCarrier, type TestGateway } from "../support/gateway.js";
+import { facadeApiKey, startTestGateway, type TestGateway, useFakeCarrier } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";
 
 // The same code deployed twice: a service-only gateway that talks to 8x8, and a façade-only
@@ -18,7 +18,11 @@ describe.each([
 ] as const)("façade → OtpService over %s (%s)", (protocol, _port, url) => {
   let facade: TestGateway;
   beforeAll(async () => {
-    facade = await startTestGateway({ OTP_SERVICE_URL: url(service), OTP_SERVICE_PROTOCOL: protocol, OTP_SERVICE_API_KEY: facadeApiKey });
+    facade = await startTestGateway({
+      OTP_SERVICE_URL: url(service),
+      OTP_SERVICE_PROTOCOL: protocol,
+      OTP_SERVICE_API_KEY: facadeApiKey,
+    });
   });
   afterAll(async () => facade?.close());
 

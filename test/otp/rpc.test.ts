@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
+import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
@@ -14,7 +14,7 @@ import {
   SendOtpRequestSchema,
 } from "../../gen/otp/v1/otp_pb.js";
 import { createBearerInterceptor } from "../../src/otp/client/bearer.js";
-import { rpcApiKey, useFakeCarrier, type TestGateway } from "../support/gateway.js";
+import { rpcApiKey, type TestGateway, useFakeCarrier } from "../support/gateway.js";
 
 const carrier = useFakeCarrier();
 let gw: TestGateway;
@@ -35,10 +35,19 @@ const sms = (change: object = {}) => ({
 
 const interceptors = [createBearerInterceptor(rpcApiKey)];
 const transports: Array<[string, () => Transport]> = [
-  ["Connect over HTTP/1.1 (HTTP_PORT)", () => createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors })],
-  ["Connect over HTTP/2 (GRPC_PORT)", () => createConnectTransport({ baseUrl: gw.grpcUrl, httpVersion: "2", interceptors })],
+  [
+    "Connect over HTTP/1.1 (HTTP_PORT)",
+    () => createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors }),
+  ],
+  [
+    "Connect over HTTP/2 (GRPC_PORT)",
+    () => createConnectTransport({ baseUrl: gw.grpcUrl, httpVersion: "2", interceptors }),
+  ],
   ["gRPC over HTTP/2 (GRPC_PORT)", () => createGrpcTransport({ baseUrl: gw.grpcUrl, interceptors })],
-  ["gRPC-Web over HTTP/1.1 (HTTP_PORT)", () => createGrpcWebTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors })],
+  [
+    "gRPC-Web over HTTP/1.1 (HTTP_PORT)",
+    () => createGrpcWebTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors }),
+  ],
 ];
 
 describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) => {
@@ -104,10 +113,20 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
   });
 
   it("maps 8x8's 429 to ResourceExhausted with retry_after_ms", async () => {
-    carrier.fake.behave({ kind: "sms-error", status: 429, code: 429, message: "Quota exceeded", headers: { "retry-after": "2" } });
+    carrier.fake.behave({
+      kind: "sms-error",
+      status: 429,
+      code: 429,
+      message: "Quota exceeded",
+      headers: { "retry-after": "2" },
+    });
     const err = ConnectError.from(await client.sendOtp(sms()).catch((e: unknown) => e));
     expect(err.code).toBe(Code.ResourceExhausted);
-    expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({ retryAfterMs: 2000, httpStatus: 429, providerCode: "429" });
+    expect(err.findDetails(CarrierErrorDetailSchema)[0]).toMatchObject({
+      retryAfterMs: 2000,
+      httpStatus: 429,
+      providerCode: "429",
+    });
   });
 
   it("bounds the carrier call by the caller's deadline", async () => {
@@ -121,7 +140,10 @@ describe.each(transports)("OtpService.SendOtp via %s", (_name, makeTransport) =>
 describe("OtpService request validation", () => {
   let client: Client<typeof OtpService>;
   beforeAll(() => {
-    client = createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors }));
+    client = createClient(
+      OtpService,
+      createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors }),
+    );
   });
 
   it.each([
@@ -129,10 +151,26 @@ describe("OtpService request validation", () => {
     ["a short code", { code: "12" }, "code must be 4 to 10 letters or digits"],
     ["a code with spaces", { code: "12 34" }, "code must be 4 to 10 letters or digits"],
     ["text without the code", { text: "Hello there" }, "text must contain the code (or a {code} placeholder)"],
-    ["a bad idempotency key", { idempotencyKey: "has spaces in it" }, "idempotency_key must be at most 128 characters of A-Z a-z 0-9 . _ : -"],
-    ["an expired code", { expiresAt: timestampFromMs(Date.now() - 1000) }, "expires_at is in the past: the code has already expired"],
-    ["a national number without region", { phoneNumber: "07911 123456" }, "phone_number: phone number has no country code (+…) and no default region is configured"],
-    ["an unknown region", { phoneNumber: "07911 123456", defaultRegion: "XX" }, "default_region must be an ISO 3166-1 alpha-2 region such as US"],
+    [
+      "a bad idempotency key",
+      { idempotencyKey: "has spaces in it" },
+      "idempotency_key must be at most 128 characters of A-Z a-z 0-9 . _ : -",
+    ],
+    [
+      "an expired code",
+      { expiresAt: timestampFromMs(Date.now() - 1000) },
+      "expires_at is in the past: the code has already expired",
+    ],
+    [
+      "a national number without region",
+      { phoneNumber: "07911 123456" },
+      "phone_number: phone number has no country code (+…) and no default region is configured",
+    ],
+    [
+      "an unknown region",
+      { phoneNumber: "07911 123456", defaultRegion: "XX" },
+      "default_region must be an ISO 3166-1 alpha-2 region such as US",
+    ],
   ])("refuses %s with InvalidArgument", async (_name, change, message) => {
     const err = ConnectError.from(await client.sendOtp(sms({ ...change })).catch((e: unknown) => e));
     expect(err.code).toBe(Code.InvalidArgument);
@@ -189,13 +227,20 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
     new Promise<{ err: grpc.ServiceError | null; res: any }>((resolve) => {
       const metadata = new grpc.Metadata();
       metadata.set("authorization", `Bearer ${rpcApiKey}`);
-      client.SendOtp(req, metadata, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: any) => resolve({ err, res }));
+      client.SendOtp(req, metadata, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: any) =>
+        resolve({ err, res }),
+      );
     });
 
   it("sends an SMS", async () => {
     const { err, res } = await call({ channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" });
     expect(err).toBeNull();
-    expect(res).toMatchObject({ provider: "8x8", status: "DELIVERY_STATUS_ACCEPTED", channel: "CHANNEL_SMS", masked_phone_number: "+44******3456" });
+    expect(res).toMatchObject({
+      provider: "8x8",
+      status: "DELIVERY_STATUS_ACCEPTED",
+      channel: "CHANNEL_SMS",
+      masked_phone_number: "+44******3456",
+    });
     expect(res.provider_message_id).toBe((carrier.fake.answers[0] as { umid: string }).umid);
     expect((carrier.fake.requests[0]!.body as { text: string }).text).toBe("Your verification code is 975310");
   });

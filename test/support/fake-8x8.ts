@@ -97,7 +97,11 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
     }
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return isVoice
-        ? reply(res, 401, { sessionStatus: "NOT_CREATED", statusCode: 401, statusMessage: "Authentication header not found or token invalid" })
+        ? reply(res, 401, {
+            sessionStatus: "NOT_CREATED",
+            statusCode: 401,
+            statusMessage: "Authentication header not found or token invalid",
+          })
         : reply(res, 401, smsError(1200, "Request was not authenticated properly"));
     }
     if (b.kind === "sms-error") return reply(res, b.status, smsError(b.code, b.message), b.headers);
@@ -129,7 +133,11 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
     if (isVoice) {
       const flow = Array.isArray(payload.callflow) ? (payload.callflow as Array<{ action?: string }>) : [];
       if (flow[0]?.action !== "makeCall") {
-        return reply(res, 422, { sessionStatus: "NOT_CREATED", statusCode: -1013, statusMessage: "First action should be a MakeCall action" });
+        return reply(res, 422, {
+          sessionStatus: "NOT_CREATED",
+          statusCode: -1013,
+          statusMessage: "First action should be a MakeCall action",
+        });
       }
       return reply(res, 200, {
         sessionId: randomUUID(),

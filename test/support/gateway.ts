@@ -1,15 +1,15 @@
 import { Writable } from "node:stream";
-import { createClient, type Client } from "@connectrpc/connect";
+import { type Client, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
-import { createBearerInterceptor } from "../../src/otp/client/bearer.js";
 import type { Carrier } from "../../src/carrier/carrier.js";
 import { loadConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/observability/logger.js";
-import { startGateway, type RunningGateway } from "../../src/server.js";
-import { startFake8x8, type Fake8x8 } from "./fake-8x8.js";
+import { createBearerInterceptor } from "../../src/otp/client/bearer.js";
+import { type RunningGateway, startGateway } from "../../src/server.js";
+import { type Fake8x8, startFake8x8 } from "./fake-8x8.js";
 
 export const oktaSecret = "okta-test-secret-0123456789";
 /** The API key network RPC callers use in tests (caller name "test-client"). */
@@ -67,7 +67,12 @@ export async function startTestGateway(
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString("utf8").split("\n").filter((l) => l !== ""));
+      logs.push(
+        ...chunk
+          .toString("utf8")
+          .split("\n")
+          .filter((l) => l !== ""),
+      );
       done();
     },
   });
@@ -116,5 +121,12 @@ export function useFakeCarrier() {
 
 /** A Connect client (HTTP/1.1) to a test gateway's OtpService, with an API key. */
 export function rpcClient(gw: TestGateway, apiKey = rpcApiKey): Client<typeof OtpService> {
-  return createClient(OtpService, createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors: [createBearerInterceptor(apiKey)] }));
+  return createClient(
+    OtpService,
+    createConnectTransport({
+      baseUrl: gw.httpUrl,
+      httpVersion: "1.1",
+      interceptors: [createBearerInterceptor(apiKey)],
+    }),
+  );
 }

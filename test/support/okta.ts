@@ -32,7 +32,11 @@ export function oktaHookBody(o: HookOverrides = {}) {
       },
       userProfile: { firstName: "Ada", lastName: "Lovelace", login: "ada@example.com", userId: "00uEXAMPLE" },
       messageProfile: {
-        ...("msgTemplate" in o ? (o.msgTemplate === undefined ? {} : { msgTemplate: o.msgTemplate }) : { msgTemplate: `Your verification code is ${otpCode}` }),
+        ...("msgTemplate" in o
+          ? o.msgTemplate === undefined
+            ? {}
+            : { msgTemplate: o.msgTemplate }
+          : { msgTemplate: `Your verification code is ${otpCode}` }),
         phoneNumber: o.phoneNumber ?? "+447911123456",
         otpExpires: o.otpExpires ?? new Date(Date.now() + 5 * 60_000).toISOString(),
         deliveryChannel: o.deliveryChannel ?? "SMS",

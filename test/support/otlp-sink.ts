@@ -33,17 +33,17 @@ interface KeyValue {
   value: AnyValue;
 }
 
-function valueOf(v: AnyValue): unknown {
+function readAnyValue(v: AnyValue): unknown {
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.arrayValue) return (v.arrayValue.values ?? []).map(valueOf);
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map(readAnyValue);
   return undefined;
 }
 
 function attributes(list: KeyValue[] | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
+  return Object.fromEntries((list ?? []).map((kv) => [kv.key, readAnyValue(kv.value)]));
 }
 
 /** An OTLP/HTTP JSON trace receiver that keeps every span in memory. */

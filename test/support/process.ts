@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -13,7 +13,8 @@ export const startNodeOptions: readonly string[] = (() => {
   const command = /\bnode (.*)$/.exec(pkg.scripts.start)?.[1]?.split(/\s+/) ?? [];
   const options: string[] = [];
   for (let i = 0; i < command.length; i++) {
-    if (command[i] === "--import") i += 1; // telemetry: added or left out per test
+    if (command[i] === "--import")
+      i += 1; // telemetry: added or left out per test
     else if (command[i]!.startsWith("--")) options.push(command[i]!);
   }
   return options;
@@ -68,26 +69,28 @@ export async function spawnGateway(
   const listening = options.discardOutput
     ? waitForReady(Number(env.HTTP_PORT), Number(env.GRPC_PORT), exited)
     : new Promise<{ httpPort: number; grpcPort?: number }>((resolve, reject) => {
-    const onLine = (line: string) => {
-      output.push(line);
-      // Long runs (the soak) would otherwise keep every line; tests stay far below this.
-      if (output.length > 50_000) output.splice(0, 10_000);
-      if (line.includes('"gateway listening"')) {
-        const parsed = JSON.parse(line) as { httpPort: number; grpcPort?: number };
-        resolve(parsed);
-      }
-    };
-    for (const stream of [child.stdout!, child.stderr!]) {
-      let buffered = "";
-      stream.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString("utf8");
-        const lines = buffered.split("\n");
-        buffered = lines.pop() ?? "";
-        for (const l of lines) onLine(l);
+        const onLine = (line: string) => {
+          output.push(line);
+          // Long runs (the soak) would otherwise keep every line; tests stay far below this.
+          if (output.length > 50_000) output.splice(0, 10_000);
+          if (line.includes('"gateway listening"')) {
+            const parsed = JSON.parse(line) as { httpPort: number; grpcPort?: number };
+            resolve(parsed);
+          }
+        };
+        for (const stream of [child.stdout!, child.stderr!]) {
+          let buffered = "";
+          stream.on("data", (chunk: Buffer) => {
+            buffered += chunk.toString("utf8");
+            const lines = buffered.split("\n");
+            buffered = lines.pop() ?? "";
+            for (const l of lines) onLine(l);
+          });
+        }
+        void exited.then((code) =>
+          reject(new Error(`gateway exited with ${code} before listening:\n${output.join("\n")}`)),
+        );
       });
-    }
-    void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening:\n${output.join("\n")}`)));
-  });
   const ports = await listening;
   return {
     child,
@@ -124,7 +127,10 @@ async function waitForReady(httpPort: number, grpcPort: number, exited: Promise<
   let gone = false;
   void exited.then(() => (gone = true));
   for (let i = 0; i < 1000 && !gone; i++) {
-    const ok = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { httpPort, grpcPort };
     await new Promise((r) => setTimeout(r, 10));
   }

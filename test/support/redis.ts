@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { freePort } from "./process.js";
@@ -15,11 +15,11 @@ export function findRedisServer(): string | undefined {
  */
 export function redisAvailable(): boolean {
   if (findRedisServer()) return true;
-  if (process.env.CI) throw new Error("redis-server is not installed, but CI must run the Redis tests (.ci/run installs it)");
+  if (process.env.CI)
+    throw new Error("redis-server is not installed, but CI must run the Redis tests (.ci/run installs it)");
   console.warn("redis-server not found: skipping the Redis tests (apt-get install redis-server to run them)");
   return false;
 }
-
 
 export interface RedisServer {
   readonly url: string;
@@ -32,9 +32,13 @@ export async function startRedis(): Promise<RedisServer> {
   const binary = findRedisServer();
   if (!binary) throw new Error("redis-server not found");
   const port = await freePort();
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    binary,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (c: Buffer) => {

@@ -54,7 +54,12 @@ function parseRetryAfter(value: string | string[] | undefined, now: number): num
 }
 
 /** 8x8's 429: nothing was sent; Retry-After (when given) says how long to wait. */
-export function rateLimitedError(res: CarrierHttpResponse, init: CarrierErrorInit, detail: string, now: number): CarrierError {
+export function rateLimitedError(
+  res: CarrierHttpResponse,
+  init: CarrierErrorInit,
+  detail: string,
+  now: number,
+): CarrierError {
   const retryAfterMs = parseRetryAfter(res.headers["retry-after"], now);
   return new CarrierError("rate_limited", `carrier rate limit reached${detail}`, {
     ...init,
@@ -73,7 +78,7 @@ export function fromLoadBalancer(res: CarrierHttpResponse, body: unknown): boole
 
 /** Masks digit runs (phone numbers, codes) in carrier-supplied text before it is logged. */
 export function redactDigits(text: string): string {
-  return text.replace(/\+?\d[\d \-]{2,}\d/g, (m) => m.replace(/\d/g, "*"));
+  return text.replace(/\+?\d[\d -]{2,}\d/g, (m) => m.replace(/\d/g, "*"));
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { CarrierError, type Carrier } from "../carrier.js";
+import { type Carrier, CarrierError } from "../carrier.js";
 import { createCarrierHttpClient } from "../http-pool.js";
 import { clientMessageIdFor } from "./client-message-id.js";
 import type { EightByEightOptions } from "./options.js";
@@ -28,7 +28,13 @@ export function createEightByEightCarrier(options: EightByEightOptions, now: () 
       ? smsHttp
       : createCarrierHttpClient({ origin: voiceOptions.baseUrl, apiKey: options.apiKey, provider });
   const voice = voiceOptions
-    ? createVoiceClient({ http: voiceHttp, subaccountId: voiceOptions.subaccountId, source: voiceOptions.source, provider, now })
+    ? createVoiceClient({
+        http: voiceHttp,
+        subaccountId: voiceOptions.subaccountId,
+        source: voiceOptions.source,
+        provider,
+        now,
+      })
     : undefined;
 
   return {
@@ -47,11 +53,17 @@ export function createEightByEightCarrier(options: EightByEightOptions, now: () 
     placeVoiceCall: (call, sendOptions) => {
       if (voice === undefined) {
         return Promise.reject(
-          new CarrierError("disabled", "voice calls are not configured (EIGHTBYEIGHT_VOICE_SOURCE)", { provider, notSent: true }),
+          new CarrierError("disabled", "voice calls are not configured (EIGHTBYEIGHT_VOICE_SOURCE)", {
+            provider,
+            notSent: true,
+          }),
         );
       }
       const voiceProfile = voiceProfileFor(call.locale, voiceOptions?.profileOverride);
-      return voice.call({ to: call.to, text: call.text, voiceProfile, repetition: call.repetition, expiresAt: call.expiresAt }, sendOptions);
+      return voice.call(
+        { to: call.to, text: call.text, voiceProfile, repetition: call.repetition, expiresAt: call.expiresAt },
+        sendOptions,
+      );
     },
     async close() {
       await Promise.all([smsHttp.close(), voiceHttp === smsHttp ? undefined : voiceHttp.close()]);

@@ -1,4 +1,4 @@
-import { CarrierError, type CarrierAcceptance, type SendOptions } from "../carrier.js";
+import { type CarrierAcceptance, CarrierError, type SendOptions } from "../carrier.js";
 import type { CarrierHttpClient, CarrierHttpResponse } from "../http-pool.js";
 import { fromLoadBalancer, isRecord, rateLimitedError, readProblem, redactDigits, subaccountPath } from "./answers.js";
 
@@ -94,7 +94,10 @@ function readError(res: CarrierHttpResponse, provider: string, now: number): Car
     });
   }
   if (code !== undefined && destinationCodes.has(code)) {
-    return new CarrierError("invalid_destination", `carrier refused the destination${detail}`, { ...init, notSent: true });
+    return new CarrierError("invalid_destination", `carrier refused the destination${detail}`, {
+      ...init,
+      notSent: true,
+    });
   }
   if (res.status === 400 || res.status === 422) {
     return new CarrierError("rejected", `carrier refused the request${detail}`, { ...init, notSent: true });

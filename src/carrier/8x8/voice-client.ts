@@ -1,4 +1,4 @@
-import { CarrierError, type CarrierAcceptance, type SendOptions } from "../carrier.js";
+import { type CarrierAcceptance, CarrierError, type SendOptions } from "../carrier.js";
 import type { CarrierHttpClient, CarrierHttpResponse } from "../http-pool.js";
 import { fromLoadBalancer, rateLimitedError, readProblem, subaccountPath } from "./answers.js";
 
@@ -65,10 +65,14 @@ function readAnswer(res: CarrierHttpResponse, provider: string, now: number): Ca
     if (typeof body?.sessionId === "string" && body.sessionId !== "") {
       return { providerMessageId: body.sessionId, providerStatus: "CREATED" };
     }
-    throw new CarrierError("unknown", "carrier created a call without a session id", { provider, httpStatus: res.status });
+    throw new CarrierError("unknown", "carrier created a call without a session id", {
+      provider,
+      httpStatus: res.status,
+    });
   }
   if (res.status === 429) throw rateLimitedError(res, init, detail, now);
-  if (sessionStatus === "NOT_CREATED" || (body !== undefined && code !== undefined)) throw refusal(res, code, init, detail);
+  if (sessionStatus === "NOT_CREATED" || (body !== undefined && code !== undefined))
+    throw refusal(res, code, init, detail);
   if (res.status >= 500) {
     throw new CarrierError("unavailable", `carrier failed with HTTP ${res.status}`, {
       ...init,
@@ -86,7 +90,10 @@ function refusal(
   detail: string,
 ): CarrierError {
   if (code === -1017) {
-    return new CarrierError("invalid_destination", `carrier refused the destination${detail}`, { ...init, notSent: true });
+    return new CarrierError("invalid_destination", `carrier refused the destination${detail}`, {
+      ...init,
+      notSent: true,
+    });
   }
   if ((code !== undefined && configurationCodes.has(code)) || configurationStatuses.has(res.status)) {
     return new CarrierError("misconfigured", `carrier refused the gateway's account settings${detail}`, {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { maskPhoneNumber } from "../../phone.js";
-import { CarrierError, type Carrier, type RecordedSend } from "../carrier.js";
+import { type Carrier, CarrierError, type RecordedSend } from "../carrier.js";
 
 export const sandboxProvider = "sandbox";
 
@@ -54,7 +54,10 @@ export function createSandboxCarrier(options: { capacity?: number; now?: () => n
           notSent: true,
         });
       }
-      return accept({ channel: "sms", to: message.to, text: message.text, clientMessageId: message.reference }, "QUEUED");
+      return accept(
+        { channel: "sms", to: message.to, text: message.text, clientMessageId: message.reference },
+        "QUEUED",
+      );
     },
     async placeVoiceCall(call) {
       return accept({ channel: "voice", to: call.to, text: call.text, locale: call.locale }, "CREATED");

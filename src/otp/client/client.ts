@@ -1,7 +1,11 @@
-import { createClient, type Client, type Interceptor, type ServiceImpl, type Transport } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor, type ServiceImpl, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { OtpService } from "../../../gen/otp/v1/otp_pb.js";
-import { createClientTracingInterceptor, createServerTracingInterceptor, type RpcSystem } from "../../observability/rpc-tracing.js";
+import {
+  createClientTracingInterceptor,
+  createServerTracingInterceptor,
+  type RpcSystem,
+} from "../../observability/rpc-tracing.js";
 import { createInProcessTransport } from "./in-process-transport.js";
 
 export type OtpClient = Client<typeof OtpService>;
@@ -38,7 +42,10 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
       // No client span in one process: there is no hop for it to time, and with tracing on it
       // cost a fifth of the hook's throughput (bench/run.ts). The server span carries the RPC.
       // extraInterceptors are for network callers (the remote API key) and have nothing to do here.
-      serverInterceptors: [...(tracing ? [createServerTracingInterceptor()] : []), ...(target.serverInterceptors ?? [])],
+      serverInterceptors: [
+        ...(tracing ? [createServerTracingInterceptor()] : []),
+        ...(target.serverInterceptors ?? []),
+      ],
     });
   }
   const http2 = target.url.startsWith("https:");

@@ -4,7 +4,7 @@ import { CarrierError } from "../../carrier/index.js";
 import { callerKey } from "../caller.js";
 import { connectErrorFromCarrier } from "../errors.js";
 import type { Send } from "../send/send.js";
-import { validateSend, type ValidationRules } from "../validation.js";
+import { type ValidationRules, validateSend } from "../validation.js";
 
 /** `SendOtp`: check the request once, then run it through the send steps. */
 export function createSendOtpHandler(send: Send, rules: ValidationRules, now: () => number) {

@@ -2,8 +2,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import { GatewayFailure, PolicyDetailSchema, RateLimitDetailSchema } from "../../../gen/otp/v1/otp_pb.js";
 import { checkDestination, type DestinationPolicy } from "../../policy/destination-policy.js";
-import { rulesFor, type RateLimitSettings } from "../../policy/limits.js";
-import type { RateLimitStore } from "../../store/rate-limit-store.js";
+import { type RateLimitSettings, rulesFor } from "../../policy/limits.js";
+import type { RateLimitDecision, RateLimitStore } from "../../store/rate-limit-store.js";
 import { gatewayError } from "../errors.js";
 import type { ValidSend } from "../validation.js";
 import { countOutcome, type Send, type SendReporting } from "./send.js";
@@ -11,7 +11,11 @@ import { countOutcome, type Send, type SendReporting } from "./send.js";
 export interface AdmissionOptions extends SendReporting {
   /** Which destinations may receive a code, per channel. */
   readonly destinationPolicy: DestinationPolicy;
-  readonly rateLimits?: { readonly settings: RateLimitSettings; readonly store: RateLimitStore; readonly failOpen: boolean };
+  readonly rateLimits?: {
+    readonly settings: RateLimitSettings;
+    readonly store: RateLimitStore;
+    readonly failOpen: boolean;
+  };
   /** The id a send's limit hits are recorded under. */
   readonly newId: () => string;
 }
@@ -49,7 +53,7 @@ async function refuseByLimits(send: ValidSend, caller: string, options: Admissio
     purpose: send.purpose,
   });
   if (rules.length === 0) return;
-  let decision;
+  let decision: RateLimitDecision;
   try {
     decision = await limits.store.hit(rules, options.newId());
   } catch (err) {

@@ -7,12 +7,12 @@ import {
   CarrierErrorDetailSchema,
   DeliveryStatus,
   GatewayFailure,
-  SendOtpResponseSchema,
   type SendOtpResponse,
+  SendOtpResponseSchema,
 } from "../../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../../after-answer.js";
 import { CarrierError } from "../../carrier/index.js";
-import type { IdempotencyStore, RecordedOutcome } from "../../store/idempotency-store.js";
+import type { ClaimResult, IdempotencyStore, RecordedOutcome } from "../../store/idempotency-store.js";
 import { connectErrorFromCarrier, gatewayError } from "../errors.js";
 import type { ValidSend } from "../validation.js";
 import { answerMarginMs, type Send, type SendCall } from "./send.js";
@@ -39,7 +39,7 @@ export function withIdempotency(next: Send, options: AtMostOnceOptions): Send {
     const log = () => options.logger.child({ caller: call.caller, idempotencyKey: send.idempotencyKey });
     // Two rounds: a repeat that waited on a first attempt which was then released may claim.
     for (let round = 0; round < 2; round++) {
-      let claim;
+      let claim: ClaimResult;
       try {
         claim = await options.store.claim(key, fingerprint, options.ttlMs);
       } catch (err) {
@@ -51,7 +51,11 @@ export function withIdempotency(next: Send, options: AtMostOnceOptions): Send {
 
       const record = claim.record.outcome ? claim.record : await waitFor(options, key, call);
       if (record && record.fingerprint !== fingerprint) {
-        throw gatewayError("idempotency_key was already used for a different request", Code.AlreadyExists, GatewayFailure.KEY_REUSED);
+        throw gatewayError(
+          "idempotency_key was already used for a different request",
+          Code.AlreadyExists,
+          GatewayFailure.KEY_REUSED,
+        );
       }
       if (record?.outcome) {
         trace.getActiveSpan()?.setAttribute("otp.idempotent_replay", true);
@@ -88,7 +92,9 @@ async function settleAfter(
       throw err;
     }
     const outcome = recordedError(connectErrorFromCarrier(err));
-    await store.settle(key, outcome, ttlMs).catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer"));
+    await store
+      .settle(key, outcome, ttlMs)
+      .catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer"));
     // The first caller gets exactly what later repeats will get.
     return replay(outcome, send);
   }
@@ -125,7 +131,12 @@ function replay(outcome: RecordedOutcome, send: ValidSend): SendOtpResponse {
     };
   }
   const details = outcome.detail
-    ? [{ desc: CarrierErrorDetailSchema, value: fromJson(CarrierErrorDetailSchema, outcome.detail, { ignoreUnknownFields: true }) }]
+    ? [
+        {
+          desc: CarrierErrorDetailSchema,
+          value: fromJson(CarrierErrorDetailSchema, outcome.detail, { ignoreUnknownFields: true }),
+        },
+      ]
     : [];
   throw new ConnectError(outcome.message, outcome.code as Code, undefined, details);
 }

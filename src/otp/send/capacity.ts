@@ -14,7 +14,11 @@ export function withCapacity(next: Send, maxInFlight: number, reporting: SendRep
     if (inFlight >= maxInFlight) {
       countOutcome(reporting, send.channelName, "overloaded");
       reporting.logger.warn({ inFlight, caller: call.caller }, "overloaded: send refused");
-      throw gatewayError("the gateway is overloaded; try again shortly", Code.ResourceExhausted, GatewayFailure.OVERLOADED);
+      throw gatewayError(
+        "the gateway is overloaded; try again shortly",
+        Code.ResourceExhausted,
+        GatewayFailure.OVERLOADED,
+      );
     }
     inFlight += 1;
     try {

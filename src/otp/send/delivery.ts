@@ -1,7 +1,7 @@
-import { trace, type Span } from "@opentelemetry/api";
+import { type Span, trace } from "@opentelemetry/api";
 import { Channel, DeliveryStatus } from "../../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../../after-answer.js";
-import { CarrierError, type Carrier, type CarrierAcceptance, type SendOptions } from "../../carrier/index.js";
+import { type Carrier, type CarrierAcceptance, CarrierError, type SendOptions } from "../../carrier/index.js";
 import type { ValidSend } from "../validation.js";
 import { voiceScript } from "../voice-script.js";
 import { answerMarginMs, countOutcome, type Send, type SendCall, type SendReporting } from "./send.js";
@@ -88,7 +88,12 @@ function sendOptions(call: SendCall, defaultTimeoutMs: number): SendOptions {
   return { timeoutMs: Math.max(1, Math.min(defaultTimeoutMs, remaining - answerMarginMs)), signal: call.ctx.signal };
 }
 
-function toCarrier(carrier: Carrier, send: ValidSend, deliveryId: string, options: SendOptions): Promise<CarrierAcceptance> {
+function toCarrier(
+  carrier: Carrier,
+  send: ValidSend,
+  deliveryId: string,
+  options: SendOptions,
+): Promise<CarrierAcceptance> {
   const { e164: to } = send.phone;
   if (send.channel === Channel.SMS) {
     const reference = send.idempotencyKey || deliveryId;

@@ -46,10 +46,6 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   if (!/^\+?\d+$/.test(compact)) throw new PhoneNumberError("invalid");
   if (!compact.startsWith("+") && defaultRegion === undefined) throw new PhoneNumberError("needs_region");
 
-  const memoKey = compact.startsWith("+") ? compact : `${defaultRegion}:${compact}`;
-  const known = recent.get(memoKey);
-  if (known) return known;
-
   // extract: false, because `compact` is only digits: searching it for a number in free text
   // was a tenth of the parse.
   const parsed = parsePhoneNumberFromString(
@@ -63,28 +59,7 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   const type = parsed.getType();
   if (type === undefined && !parsed.isValid()) throw new PhoneNumberError("invalid");
   const e164 = parsed.number;
-  const phone: PhoneNumber = {
-    e164,
-    masked: maskDigits(e164, parsed.countryCallingCode.length),
-    ...(parsed.country ? { region: parsed.country } : {}),
-    ...(type ? { type } : {}),
-  };
-  remember(memoKey, phone);
-  remember(e164, phone);
-  return phone;
-}
-
-// The façade and the service each read a send's number, one right after the other (the
-// service gets the façade's E.164). Reading a number is the costliest step of a send, so the
-// last few hundred results are kept: bounded, oldest out first, and holding nothing the
-// process does not already hold while those sends are in flight.
-const recentMax = 512;
-const recent = new Map<string, PhoneNumber>();
-
-function remember(key: string, phone: PhoneNumber): void {
-  if (recent.has(key)) return;
-  if (recent.size >= recentMax) recent.delete(recent.keys().next().value!);
-  recent.set(key, phone);
+  return { e164, masked: maskDigits(e164, parsed.countryCallingCode.length), region: parsed.country, type };
 }
 
 /**

@@ -71,5 +71,5 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return closing;
   };
 
-  return { app, httpPort, ...(grpc ? { grpcPort: grpc.port } : {}), close };
+  return { app, httpPort, grpcPort: grpc?.port, close };
 }

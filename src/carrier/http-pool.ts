@@ -1,5 +1,13 @@
 import type { Readable } from "node:stream";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from "@opentelemetry/semantic-conventions";
 import { Pool, errors as undiciErrors } from "undici";
 import { tracingEnabled } from "../observability/tracing-enabled.js";
 import { CarrierError } from "./carrier.js";
@@ -57,9 +65,9 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
   const tracer = tracingEnabled() ? trace.getTracer("otp-gateway/carrier") : undefined;
   const url = new URL(options.origin);
   const serverAttributes = {
-    "http.request.method": "POST",
-    "server.address": url.hostname,
-    "server.port": Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+    [ATTR_HTTP_REQUEST_METHOD]: "POST",
+    [ATTR_SERVER_ADDRESS]: url.hostname,
+    [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
     "otp.provider": provider,
   };
 
@@ -76,7 +84,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
       let responded = false;
       const span = tracer?.startSpan("POST", {
         kind: SpanKind.CLIENT,
-        attributes: { "url.full": `${options.origin}${path}`, ...serverAttributes },
+        attributes: { [ATTR_URL_FULL]: `${options.origin}${path}`, ...serverAttributes },
       });
       try {
         const res = await pool.request({
@@ -91,9 +99,9 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
           signal: controller.signal,
         });
         responded = true;
-        span?.setAttribute("http.response.status_code", res.statusCode);
+        span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
         if (res.statusCode >= 400)
-          span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute("error.type", String(res.statusCode));
+          span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(res.statusCode));
         const text = await readBounded(res.body);
         const contentType = String(res.headers["content-type"] ?? "");
         return { status: res.statusCode, headers: res.headers, contentType, json: parseJson(text) };
@@ -102,7 +110,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
         // The failure kind only: the cause's text may echo what we sent.
         span
           ?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message })
-          .setAttribute("error.type", failure.failure);
+          .setAttribute(ATTR_ERROR_TYPE, failure.failure);
         throw failure;
       } finally {
         span?.end();

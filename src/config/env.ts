@@ -17,7 +17,7 @@ export const choice = <const T extends readonly [string, ...string[]]>(values: T
   z.preprocess(blankToUndefined, z.enum(values).default(fallback));
 
 export const optionalUrl = (protocol: RegExp, error?: string) =>
-  z.preprocess(blankToUndefined, z.url({ protocol, ...(error ? { error } : {}) }).optional());
+  z.preprocess(blankToUndefined, z.url({ protocol, error }).optional());
 
 export const httpUrl = (fallback: string) =>
   z.preprocess(

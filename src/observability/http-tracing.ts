@@ -1,4 +1,15 @@
 import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from "@opentelemetry/semantic-conventions";
 import type { FastifyInstance } from "fastify";
 
 /**
@@ -23,13 +34,13 @@ export function traceHttpRequests(app: FastifyInstance, options: { readonly quie
       {
         kind: SpanKind.SERVER,
         attributes: {
-          "http.request.method": req.method,
-          ...(route !== undefined ? { "http.route": route } : {}),
-          "url.path": req.url.split("?", 1)[0],
-          "url.scheme": req.protocol,
-          "network.protocol.version": req.raw.httpVersion,
-          "client.address": req.ip,
-          ...(req.headers["user-agent"] ? { "user_agent.original": req.headers["user-agent"] } : {}),
+          [ATTR_HTTP_REQUEST_METHOD]: req.method,
+          [ATTR_HTTP_ROUTE]: route,
+          [ATTR_URL_PATH]: req.url.split("?", 1)[0],
+          [ATTR_URL_SCHEME]: req.protocol,
+          [ATTR_NETWORK_PROTOCOL_VERSION]: req.raw.httpVersion,
+          [ATTR_CLIENT_ADDRESS]: req.ip,
+          [ATTR_USER_AGENT_ORIGINAL]: req.headers["user-agent"] || undefined,
         },
       },
       parent,
@@ -39,11 +50,11 @@ export function traceHttpRequests(app: FastifyInstance, options: { readonly quie
     // "close" comes after the last byte is written and also when the client goes away first.
     reply.raw.once("close", () => {
       const status = reply.raw.statusCode;
-      span.setAttribute("http.response.status_code", status);
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (!reply.raw.writableFinished) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: "connection closed before the answer was sent" });
       } else if (status >= 500) {
-        span.setStatus({ code: SpanStatusCode.ERROR }).setAttribute("error.type", String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(status));
       }
       span.end();
     });

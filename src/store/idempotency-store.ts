@@ -108,7 +108,7 @@ export function createMemoryIdempotencyStore(
   function record(entry: Entry): IdempotencyRecord {
     return {
       fingerprint: entry.fingerprint,
-      ...(entry.outcome !== undefined ? { outcome: JSON.parse(entry.outcome) as RecordedOutcome } : {}),
+      outcome: entry.outcome !== undefined ? (JSON.parse(entry.outcome) as RecordedOutcome) : undefined,
     };
   }
 

@@ -424,3 +424,35 @@ describe("Okta telephony hook: logs", () => {
     expect(text).toContain('"eventId"');
   });
 });
+
+describe("Okta telephony hook: failures the gateway itself knows the cause of", () => {
+  it("answers FAILED with reason=voice_not_configured when no voice caller id is set, and calls no one", async () => {
+    const smsOnly = await carrier.gateway({ EIGHTBYEIGHT_VOICE_SOURCE: "" });
+    try {
+      const res = await postHook(smsOnly.httpUrl, oktaHookBody({ deliveryChannel: "Voice" }));
+      expect(res.status).toBe(200);
+      expect(res.json.commands[0].value[0]).toEqual({
+        status: "FAILED",
+        provider: "8x8",
+        transactionMetadata: "reason=voice_not_configured;channel=voice",
+      });
+      expect(carrier.fake.requests).toHaveLength(0);
+    } finally {
+      await smsOnly.close();
+    }
+  });
+
+  it("answers FAILED with reason=invalid_request for a rendered template longer than an SMS may be", async () => {
+    const res = await postHook(
+      gw.httpUrl,
+      oktaHookBody({ otpCode: "482913", msgTemplate: `482913 ${"x".repeat(1500)}` }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.json.commands[0].value[0]).toEqual({
+      status: "FAILED",
+      provider: "8x8",
+      transactionMetadata: "reason=invalid_request;channel=sms",
+    });
+    expect(carrier.fake.requests).toHaveLength(0);
+  });
+});

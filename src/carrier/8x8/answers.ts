@@ -63,7 +63,7 @@ export function rateLimitedError(
   const retryAfterMs = parseRetryAfter(res.headers["retry-after"], now);
   return new CarrierError("rate_limited", `carrier rate limit reached${detail}`, {
     ...init,
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    retryAfterMs,
     notSent: true,
   });
 }

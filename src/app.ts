@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Carrier } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
-import { assembleDomain, type Domain } from "./domain.js";
+import { assembleDomain, type Domain, type DomainDeps } from "./domain.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./http/metrics-route.js";
@@ -19,20 +19,11 @@ import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createApiKeyInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
 import { createBearerInterceptor, createOtpClient, type OtpClient } from "./otp/client/index.js";
 import { otpRoutes } from "./otp/service.js";
-import type { IdempotencyStore } from "./store/idempotency-store.js";
 
 export type { Readiness } from "./http/readiness.js";
 
-export interface GatewayDeps {
-  readonly config: Config;
-  readonly logger: Logger;
-  /** The carrier to send through; built from the config when absent. Tests pass their own. */
-  readonly carrier?: Carrier;
-  /** Where idempotency keys live; in memory when absent. */
-  readonly idempotency?: IdempotencyStore;
-  readonly now?: () => number;
-  readonly newId?: () => string;
-}
+/** What the gateway is built from: the config, the logger, and what tests swap (carrier, store, clock). */
+export type GatewayDeps = Omit<DomainDeps, "metrics">;
 
 export interface GatewayApp {
   /** HTTP/1.1: Okta hook, health, sandbox, Connect and gRPC-Web. */

@@ -33,16 +33,13 @@ const naming: Interceptor = (next) => async (req) => {
 
 type Impl = (req: SendOtpRequest, ctx: HandlerContext) => Promise<unknown>;
 
-function transports(impl: Impl): Array<[string, Transport]> {
+function transports(impl: Impl): [Transport, Transport] {
   const service = { sendOtp: impl };
   return [
-    ["in-process", createInProcessTransport({ service: OtpService, impl: service, serverInterceptors: [naming] })],
-    [
-      "router",
-      createRouterTransport((router) => router.service(OtpService, service as never), {
-        router: { interceptors: [naming] },
-      }),
-    ],
+    createInProcessTransport({ service: OtpService, impl: service, serverInterceptors: [naming] }),
+    createRouterTransport((router) => router.service(OtpService, service as never), {
+      router: { interceptors: [naming] },
+    }),
   ];
 }
 
@@ -128,8 +125,8 @@ const cases: Array<[string, Impl, (client: ReturnType<typeof clientOf>) => Promi
 
 describe("in-process transport and Connect's router transport agree", () => {
   it.each(cases)("%s", async (_name, impl, call) => {
-    const [[, inProcess], [, router]] = transports(impl);
-    const [ours, connects] = await Promise.all([observe(inProcess!, call), observe(router!, call)]);
+    const [inProcess, router] = transports(impl);
+    const [ours, connects] = await Promise.all([observe(inProcess, call), observe(router, call)]);
     expect(ours).toEqual(connects);
   });
 });

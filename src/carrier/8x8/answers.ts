@@ -1,5 +1,5 @@
-import { CarrierError, type CarrierErrorInit } from "../carrier.js";
-import type { CarrierHttpResponse } from "../http-pool.js";
+import { CarrierError, type CarrierErrorInit, type SendOptions } from "../carrier.js";
+import type { CarrierHttpClient, CarrierHttpResponse } from "../http-pool.js";
 
 /** What both 8x8 APIs put in an error answer, read once: code, text and error id. */
 export interface EightByEightProblem {
@@ -39,9 +39,23 @@ export function readProblem(
   };
 }
 
-/** `/api/v1/subaccounts/{id}/{resource}`: where both 8x8 APIs take a send. */
-export function subaccountPath(subaccountId: string, resource: "messages" | "callflows"): string {
-  return `/api/v1/subaccounts/${encodeURIComponent(subaccountId)}/${resource}`;
+/** What both 8x8 API clients are built from. */
+export interface EndpointOptions {
+  readonly http: CarrierHttpClient;
+  readonly subaccountId: string;
+  readonly provider: string;
+  readonly now?: () => number;
+}
+
+/** One 8x8 API's send endpoint: `POST /api/v1/subaccounts/{id}/{resource}`. */
+export function createEndpoint(options: EndpointOptions, resource: "messages" | "callflows") {
+  const path = `/api/v1/subaccounts/${encodeURIComponent(options.subaccountId)}/${resource}`;
+  const now = options.now ?? Date.now;
+  return {
+    provider: options.provider,
+    now,
+    post: (body: unknown, sendOptions: SendOptions) => options.http.postJson(path, body, sendOptions),
+  };
 }
 
 /** Reads Retry-After (seconds or an HTTP date) as milliseconds; undefined when absent or junk. */

@@ -1,14 +1,18 @@
 import { type CarrierAcceptance, CarrierError, type SendOptions } from "../carrier.js";
-import type { CarrierHttpClient, CarrierHttpResponse } from "../http-pool.js";
-import { fromLoadBalancer, isRecord, rateLimitedError, readProblem, redactDigits, subaccountPath } from "./answers.js";
+import type { CarrierHttpResponse } from "../http-pool.js";
+import {
+  createEndpoint,
+  type EndpointOptions,
+  fromLoadBalancer,
+  isRecord,
+  rateLimitedError,
+  readProblem,
+  redactDigits,
+} from "./answers.js";
 
-export interface SmsClientOptions {
-  readonly http: CarrierHttpClient;
-  readonly subaccountId: string;
+export interface SmsClientOptions extends EndpointOptions {
   /** Sender id; when absent 8x8 uses the subaccount's default. */
   readonly source?: string;
-  readonly provider: string;
-  readonly now?: () => number;
 }
 
 /** One message as 8x8's SMS API takes it. */
@@ -32,10 +36,7 @@ const configurationStatuses = new Set([401, 403, 404, 410, 426]);
 
 /** 8x8 SMS API: `POST /api/v1/subaccounts/{id}/messages`, one message per call. */
 export function createSmsClient(options: SmsClientOptions): SmsClient {
-  const path = subaccountPath(options.subaccountId, "messages");
-  const provider = options.provider;
-  const now = options.now ?? Date.now;
-
+  const endpoint = createEndpoint(options, "messages");
   return {
     async send(message, sendOptions) {
       // Every key always present, so every body shares one hidden class; JSON drops the undefined ones.
@@ -47,9 +48,9 @@ export function createSmsClient(options: SmsClientOptions): SmsClient {
         source: options.source,
         expiry: message.expiresAt?.toISOString(),
       };
-      const res = await options.http.postJson(path, body, sendOptions);
-      if (res.status >= 200 && res.status < 300) return readAcceptance(res, provider);
-      throw readError(res, provider, now());
+      const res = await endpoint.post(body, sendOptions);
+      if (res.status >= 200 && res.status < 300) return readAcceptance(res, endpoint.provider);
+      throw readError(res, endpoint.provider, endpoint.now());
     },
   };
 }

@@ -1,14 +1,10 @@
 import { type CarrierAcceptance, CarrierError, type SendOptions } from "../carrier.js";
-import type { CarrierHttpClient, CarrierHttpResponse } from "../http-pool.js";
-import { fromLoadBalancer, rateLimitedError, readProblem, subaccountPath } from "./answers.js";
+import type { CarrierHttpResponse } from "../http-pool.js";
+import { createEndpoint, type EndpointOptions, fromLoadBalancer, rateLimitedError, readProblem } from "./answers.js";
 
-export interface VoiceClientOptions {
-  readonly http: CarrierHttpClient;
-  readonly subaccountId: string;
+export interface VoiceClientOptions extends EndpointOptions {
   /** Whitelisted caller id for makeCall. */
   readonly source: string;
-  readonly provider: string;
-  readonly now?: () => number;
 }
 
 /** One call as 8x8's callflow takes it. */
@@ -34,10 +30,7 @@ const configurationStatuses = new Set([401, 403, 404]);
 
 /** 8x8 Voice API callflow: makeCall → say → hangup. */
 export function createVoiceClient(options: VoiceClientOptions): VoiceClient {
-  const path = subaccountPath(options.subaccountId, "callflows");
-  const provider = options.provider;
-  const now = options.now ?? Date.now;
-
+  const endpoint = createEndpoint(options, "callflows");
   return {
     async call(call, sendOptions) {
       // Every key always present, so every body shares one hidden class; JSON drops the undefined one.
@@ -52,8 +45,8 @@ export function createVoiceClient(options: VoiceClientOptions): VoiceClient {
         ],
         validUntil: call.expiresAt?.toISOString(),
       };
-      const res = await options.http.postJson(path, body, sendOptions);
-      return readAnswer(res, provider, now());
+      const res = await endpoint.post(body, sendOptions);
+      return readAnswer(res, endpoint.provider, endpoint.now());
     },
   };
 }

@@ -1,6 +1,6 @@
 // What a unary call leaves for the old generation in Connect's server, against a hand-written
 // gRPC answer on plain node:http2 measured in the same run (bench/support/bare-connect-server.ts).
-// No gateway code runs here: this is the evidence for the README's "The RPC rows" and what an
+// No gateway code runs here: this is the evidence for bench/README.md's "The RPC rows" and what an
 // upstream report to connect-es needs.
 //
 //   npx tsx bench/connect-generators.ts [--seconds 5] [--rounds 3] [--concurrency 4]

@@ -1,6 +1,6 @@
 // Where a request's time goes inside the server at one connection, for the bare proxy and one
 // or more gateways (each with its own node arguments) side by side. Not part of `npm run bench`:
-// it is the tool that found the memory reducer's cost (README, Performance).
+// it is the tool that found the memory reducer's cost (bench/README.md).
 //
 //   npm run build && npx tsx bench/phases.ts [--rounds 60]
 //       [--variant "name=--flag --flag"]...   (default: the start command's node arguments)

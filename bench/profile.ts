@@ -1,5 +1,5 @@
 // A CPU profile of the gateway under one load, and where its time goes per request. Not part
-// of `npm run bench`: it is how the README's per-request costs were found.
+// of `npm run bench`: it is how bench/README.md's per-request costs were found.
 //
 //   npm run build && npx tsx bench/profile.ts [--load hook|grpc|connect] [--connections 32]
 //       [--seconds 10] [--traced]

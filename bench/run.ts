@@ -436,7 +436,7 @@ const allTargets = [
   {
     // Both hook @32 rows: the second runs with the idempotency memory at its cap (25,000 keys by
     // then), which is the steady state of a gateway under load. The traced and RPC rows are
-    // shown beside them, not counted (README, "The RPC rows").
+    // shown beside them, not counted (bench/README.md, "The RPC rows").
     target: "RSS under @32 load ≤ 150 MB (hook rows)",
     needs: ["hook SMS @32"],
     value: `${hookRss32} MB (${rssOf(["hook SMS @32", "SMS"], ["hook Voice @32", "Voice"])}${otherRss ? `; not counted: ${otherRss}` : ""})`,

@@ -46,8 +46,7 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   if (!/^\+?\d+$/.test(compact)) throw new PhoneNumberError("invalid");
   if (!compact.startsWith("+") && defaultRegion === undefined) throw new PhoneNumberError("needs_region");
 
-  // extract: false, because `compact` is only digits: searching it for a number in free text
-  // was a tenth of the parse.
+  // extract: false, because `compact` is only digits: there is no free text to search.
   const parsed = parsePhoneNumberFromString(
     compact,
     defaultRegion ? { defaultCountry: defaultRegion, extract: false } : { extract: false },

@@ -6,7 +6,7 @@
 // matters: the HTTP server span (observability/http-tracing.ts), the RPC spans
 // (observability/rpc-tracing.ts) and the 8x8 call (carrier/http-pool.ts). The generic
 // instrumentations for node:http and undici cost more than all of tracing's other work
-// together (bench/run.ts, "tracing on").
+// together (bench/README.md).
 import { telemetryShutdownKey } from "./observability/telemetry-shutdown.js";
 
 const env = process.env;
@@ -20,7 +20,7 @@ if (env.OTEL_SDK_DISABLED !== "true") {
   env.OTEL_LOGS_EXPORTER ??= "none";
   env.OTEL_SERVICE_NAME ??= "otp-gateway";
 
-  // Imported only when tracing is on: the SDK and its exporters are a tenth of the process's memory.
+  // Imported only when tracing is on: the SDK and its exporters are a large share of the process's memory.
   const { NodeSDK } = await import("@opentelemetry/sdk-node");
   const sdk = new NodeSDK({ instrumentations: [] });
   sdk.start();

@@ -13,7 +13,7 @@ import { oktaHookBody, postHook } from "./support/okta.js";
 // share their hidden classes from one send to the next. In Node 20's V8 an object literal that
 // opens with a spread of a non-empty object and goes on to more keys gets new hidden classes on
 // every call, allocated in the old generation: with three such literals a hook request moved
-// twice as many bytes to the old generation as it does now (README, Performance, "hidden
+// twice as many bytes to the old generation as it does now (bench/README.md, "hidden
 // classes").
 setFlagsFromString("--allow-natives-syntax");
 // The first few calls of a literal go through V8's runtime and still share classes; the

@@ -19,7 +19,7 @@ import type { FastifyInstance } from "fastify";
  *
  * `@opentelemetry/instrumentation-http` did this before; it computed some twenty attributes per
  * request, patched every socket and response, and was the largest single cost of tracing in
- * the benchmark (bench/run.ts). We know the route up front and set what an SRE filters on.
+ * the benchmark (bench/README.md). We know the route up front and set what an SRE filters on.
  * A `traceparent` from the caller is continued, as the instrumentation did.
  */
 export function traceHttpRequests(app: FastifyInstance, options: { readonly quietRoutes: ReadonlySet<string> }): void {

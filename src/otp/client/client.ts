@@ -39,8 +39,8 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
     return createInProcessTransport({
       service: OtpService,
       impl: target.impl,
-      // No client span in one process: there is no hop for it to time, and with tracing on it
-      // cost a fifth of the hook's throughput (bench/run.ts). The server span carries the RPC.
+      // No client span in one process: there is no hop for it to time, and it was tracing's
+      // largest cost on the hook (bench/README.md). The server span carries the RPC.
       // extraInterceptors are for network callers (the remote API key) and have nothing to do here.
       serverInterceptors: [
         ...(tracing ? [createServerTracingInterceptor()] : []),

@@ -8,8 +8,8 @@ type HeaderInit = ConstructorParameters<typeof Headers>[0];
 
 // The request, context and response are classes rather than object literals with getters. A
 // literal's getters are new closures on every call, so V8 cannot share one hidden class between
-// the objects; measured, every call's objects (about 4.5 KB) then survived two young-generation
-// collections and were only freed by a full one, which tripled the façade's scavenge pauses
+// the objects; every call's objects then survived two young-generation collections and were
+// only freed by a full one, which made the façade's scavenge pauses far longer
 // (test/otp/in-process-transport.test.ts measures what a finished call leaves behind). The
 // header getter lives on the prototype, so an interceptor that passes on a spread copy of the
 // request (`{ ...req }`) would drop it: pass the request itself, as Connect's own examples do.
@@ -36,7 +36,7 @@ export class InProcessRequest {
   }
 
   // Built only when read: nothing on the façade's path reads them, and three Headers per call
-  // were a tenth of the transport's allocation.
+  // were a large part of the transport's allocation.
   get header(): Headers {
     this.#header ??= new Headers(this.#init);
     return this.#header;

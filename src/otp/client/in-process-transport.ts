@@ -30,7 +30,7 @@ export interface InProcessTransportOptions {
  *
  * Connect's own call helpers are not used either: each call made two AbortSignals, a linked
  * controller and, on completion, aborted them without a reason, which builds a DOMException
- * with a stack trace per call (a tenth of the façade's CPU in a profile). Here a call has one
+ * with a stack trace per call. Here a call has one
  * controller that is only aborted when something really is cancelled.
  */
 export function createInProcessTransport(options: InProcessTransportOptions): Transport {

@@ -258,7 +258,7 @@ export const GatewayErrorDetailSchema: GenMessage<GatewayErrorDetail> = /*@__PUR
  */
 export type BadRequestDetail = Message<"otp.v1.BadRequestDetail"> & {
   /**
-   * One entry per wrong field, in the order of this file's field numbers.
+   * One entry per wrong field.
    *
    * @generated from field: repeated otp.v1.FieldViolation field_violations = 1;
    */

@@ -21,6 +21,7 @@ if (config.carrier.mode === "sandbox" && config.role !== "facade") {
     "SANDBOX CARRIER: no 8x8 credentials are set, so NO SMS OR CALL WILL BE DELIVERED. Accepted sends are listed at GET /sandbox/messages.",
   );
 }
+for (const warning of config.warnings) logger.warn(`configuration: ${warning} (refused when NODE_ENV=production)`);
 if (config.okta.authSecretGenerated) {
   // Shown once, on the terminal only, so a developer can call the hook; never in live mode.
   process.stdout.write(

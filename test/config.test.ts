@@ -83,9 +83,9 @@ describe("loadConfig", () => {
   });
 
   it("needs a subaccount with an API key, and never echoes the key", () => {
-    const found = problems({ EIGHTBYEIGHT_API_KEY: "super-secret-key", OKTA_AUTH_SECRET: "0123456789abcdef" });
+    const found = problems({ EIGHTBYEIGHT_API_KEY: "live-8x8-key-Kq93XvLp", OKTA_AUTH_SECRET: "0123456789abcdef" });
     expect(found).toEqual(["EIGHTBYEIGHT_SUBACCOUNT_ID: required with EIGHTBYEIGHT_API_KEY"]);
-    expect(found.join()).not.toContain("super-secret-key");
+    expect(found.join()).not.toContain("Kq93XvLp");
   });
 
   it("makes a façade of a process with OTP_SERVICE_URL, which then needs no carrier", () => {
@@ -142,5 +142,67 @@ describe("loadConfig", () => {
       OKTA_OAUTH_SCOPE: "okta.telephony.hook",
     });
     expect(config.okta.oauth?.jwksUrl).toBe("https://acme.okta.com/oauth2/aus1/v1/keys");
+  });
+});
+
+describe("loadConfig: mistakes an operator makes", () => {
+  it("warns about a misspelled variable, with the name it probably meant", () => {
+    const config = loadConfig({ EIGHTBYEIGHT_APIKEY: "k", OKTA_HOOK_BUDGET: "2000", HTTP_PROXY: "http://proxy:3128" });
+    expect(config.warnings).toEqual([
+      "EIGHTBYEIGHT_APIKEY: not a variable the gateway reads; did you mean EIGHTBYEIGHT_API_KEY?",
+      "OKTA_HOOK_BUDGET: not a variable the gateway reads; did you mean OKTA_HOOK_BUDGET_MS?",
+    ]);
+  });
+
+  it("refuses an unknown variable of ours in production", () => {
+    expect(problems({ ...live, NODE_ENV: "production", OTP_SMS_TEMPLATES: "x {code}" })).toEqual([
+      "OTP_SMS_TEMPLATES: not a variable the gateway reads; did you mean OTP_SMS_TEMPLATE?",
+    ]);
+  });
+
+  it("says what is wrong in its own words, with the value unless it is a secret", () => {
+    expect(problems({ HTTP_PORT: "abc" })).toEqual([
+      'HTTP_PORT: must be a port number (1–65535, or 0 for any free port), got "abc"',
+    ]);
+    expect(problems({ LOG_LEVEL: "loud" })).toEqual([
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ]);
+    expect(problems({ CIRCUIT_COOLDOWN_MS: "5" })).toEqual([
+      'CIRCUIT_COOLDOWN_MS: must be a whole number from 100 to 600000, got "5"',
+    ]);
+    const secretProblem = problems({ OKTA_AUTH_SECRET: "short" }).join();
+    expect(secretProblem).toMatch(/^OKTA_AUTH_SECRET: must be at least 16 characters$/);
+  });
+
+  it("reads levels and modes in any case", () => {
+    const config = loadConfig({ LOG_LEVEL: "INFO", GATEWAY_ROLE: "All", RATE_LIMIT_FAIL_MODE: "Closed" });
+    expect([config.logLevel, config.role, config.rateLimitFailOpen]).toEqual(["info", "all", false]);
+  });
+
+  it("refuses one port for both listeners", () => {
+    expect(problems({ HTTP_PORT: "9000", GRPC_PORT: "9000" })).toEqual([
+      "GRPC_PORT: must differ from HTTP_PORT (both are 9000): the listeners cannot share a port",
+    ]);
+  });
+
+  it.each([
+    ["a template value", "REPLACE_WITH_32_RANDOM_CHARACTERS", 'looks like a placeholder (it contains "REPLACE")'],
+    ["changeme", "please-changeme-now-9", 'looks like a placeholder (it contains "change")'],
+    ["an example", "example-okta-hook-key", 'looks like a placeholder (it contains "example")'],
+    ["x's", "okta-xxxx-xxxx-xxxx-1", 'looks like a placeholder (it contains "xxxx")'],
+    ["a repeated character", "aaaaaaaaaaaaaaaaaaaa", "repeats one character four or more times in a row"],
+    ["a guessable one", "abcdefghijklmnop", "is too easy to guess (about 75 bits; at least 80 are needed)"],
+  ])("refuses %s as a secret, saying how to make a real one, never echoing it", (_name, value, why) => {
+    const found = problems({ ...live, OKTA_AUTH_SECRET: value });
+    expect(found).toEqual([`OKTA_AUTH_SECRET: ${why}; make a real one with \`openssl rand -base64 32\``]);
+    expect(problems({ ...live, OTP_API_KEYS: `billing:${value}` })).toEqual([
+      `OTP_API_KEYS (billing): ${why}; make a real one with \`openssl rand -base64 32\``,
+    ]);
+  });
+
+  it("accepts what openssl rand makes", () => {
+    expect(() =>
+      loadConfig({ ...live, OKTA_AUTH_SECRET: "q3Vf9J0yqz8m1c5l2n4R7tXbYw6kE8aQpLsD0uHvGiM=" }),
+    ).not.toThrow();
   });
 });

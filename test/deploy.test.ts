@@ -1,20 +1,23 @@
+import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { configVariables, loadConfig } from "../src/config/index.js";
+import { type ConfigError, configVariables, loadConfig } from "../src/config/index.js";
 
 // No cluster runs here, so the manifests are checked against what the code expects: probes on
 // the real health endpoints, ports that match the config, env names the config module reads.
 
 const dir = new URL("../deploy/k8s/", import.meta.url);
+const parse = (file: URL) =>
+  parseAllDocuments(readFileSync(file, "utf8")).map((d) => {
+    expect(d.errors, file.pathname).toEqual([]);
+    return d.toJS() as any;
+  });
+// What `kubectl apply -f deploy/k8s/` applies: the folder's own files, not its subfolders.
 const docs = readdirSync(dir)
   .filter((f) => f.endsWith(".yaml"))
-  .flatMap((f) =>
-    parseAllDocuments(readFileSync(new URL(f, dir), "utf8")).map((d) => {
-      expect(d.errors, f).toEqual([]);
-      return d.toJS() as any;
-    }),
-  );
+  .flatMap((f) => parse(new URL(f, dir)));
+const [secret] = parse(new URL("examples/secret.example.yaml", dir));
 const byKind = (kind: string) => {
   const found = docs.filter((d) => d.kind === kind);
   expect(found, kind).toHaveLength(1);
@@ -22,7 +25,6 @@ const byKind = (kind: string) => {
 };
 
 const configMap = byKind("ConfigMap");
-const secret = byKind("Secret");
 const deployment = byKind("Deployment");
 const service = byKind("Service");
 const container = deployment.spec.template.spec.containers[0];
@@ -42,8 +44,34 @@ describe("deploy/k8s", () => {
     for (const name of secretNames) expect(Object.keys(configMap.data)).not.toContain(name);
   });
 
-  it("holds a configuration the gateway accepts (with the Secret template's placeholders)", () => {
-    const config = loadConfig({ ...configMap.data, ...secret.stringData });
+  it("applies no Secret: the template lives in examples/, out of the apply path", () => {
+    expect(docs.filter((d) => d.kind === "Secret")).toEqual([]);
+    expect(secret.kind).toBe("Secret");
+  });
+
+  it("refuses to start with the template's placeholder secrets, saying how to make real ones", () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ ...configMap.data, ...secret.stringData });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    for (const name of ["OKTA_AUTH_SECRET", "EIGHTBYEIGHT_API_KEY", "OTP_API_KEYS (billing)"]) {
+      expect(problems.find((p) => p.startsWith(`${name}: looks like a placeholder`))).toMatch(
+        /openssl rand -base64 32/,
+      );
+    }
+  });
+
+  it("holds a configuration the gateway accepts once the Secret has real values", () => {
+    const real = () => randomBytes(32).toString("base64");
+    const config = loadConfig({
+      ...configMap.data,
+      ...secret.stringData,
+      OKTA_AUTH_SECRET: real(),
+      EIGHTBYEIGHT_API_KEY: real(),
+      OTP_API_KEYS: `billing:${real()}`,
+    });
     expect(config.nodeEnv).toBe("production");
     expect(config.carrier.mode).toBe("8x8");
     expect(config.store?.url).toBe(secret.stringData.OTP_STORE_URL);

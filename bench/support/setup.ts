@@ -6,7 +6,7 @@ import { Agent, fetch as undiciFetch } from "undici";
 import { freePort, type GatewayProcess, spawnGateway } from "../../test/support/process.js";
 import { type BenchTls, makeTls } from "./tls.js";
 
-export const benchOktaSecret = "bench-okta-secret-0123456789";
+export const benchOktaSecret = "bench-okta-hook-Qw7Lp2Xv9Rk4";
 export const benchApiKey = "bench-rpc-api-key-0123456789";
 
 export interface BenchFake {

@@ -7,14 +7,33 @@ export const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim
 
 export const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 
+/** A whole number in [min, max], every failure said in one sentence of ours. */
+export const wholeNumber = (min: number, max: number, error: string) =>
+  z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+
 export const port = (fallback: number) =>
-  z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+  z.preprocess(
+    blankToUndefined,
+    wholeNumber(0, 65535, "must be a port number (1–65535, or 0 for any free port)").default(fallback),
+  );
 
 export const int = (fallback: number, min: number, max: number) =>
-  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+  z.preprocess(
+    blankToUndefined,
+    wholeNumber(min, max, `must be a whole number from ${min} to ${max}`).default(fallback),
+  );
 
+/** One of a few words, in any case (`LOG_LEVEL=INFO`). */
 export const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-  z.preprocess(blankToUndefined, z.enum(values).default(fallback));
+  z.preprocess(lowerCase, z.enum(values, { error: `must be one of ${values.join(", ")}` }).default(fallback));
+
+export const optionalChoice = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess(lowerCase, z.enum(values, { error: `must be one of ${values.join(", ")}` }).optional());
+
+const lowerCase = (v: unknown) => {
+  const blank = blankToUndefined(v);
+  return typeof blank === "string" ? blank.trim().toLowerCase() : blank;
+};
 
 export const optionalUrl = (protocol: RegExp, error?: string) =>
   z.preprocess(blankToUndefined, z.url({ protocol, error }).optional());

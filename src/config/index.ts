@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { type CarrierConfig, carrierVariables, readCarrier } from "./carrier.js";
+import { blankToUndefined } from "./env.js";
 import { type OktaConfig, oktaVariables, type RefusedAnswer, readOkta } from "./okta.js";
 import { type PolicyConfig, policyVariables, readPolicy } from "./policy.js";
+import { describeIssue, unknownVariables } from "./problems.js";
+import { makeOne, weakSecret } from "./secret-strength.js";
 import { readServer, type ServerConfig, serverVariables } from "./server.js";
 import { readService, type ServiceConfig, serviceVariables } from "./service.js";
 
@@ -12,6 +15,8 @@ export type { GatewayRole } from "./server.js";
 export interface Config extends ServerConfig, CarrierConfig, PolicyConfig, ServiceConfig {
   readonly okta: OktaConfig;
   readonly oktaRefusedAnswer: RefusedAnswer;
+  /** What is wrong but not fatal outside production (unknown variables); logged at start-up. */
+  readonly warnings: readonly string[];
 }
 
 /** Thrown when the environment cannot make a working gateway; lists every problem at once. */
@@ -39,11 +44,14 @@ export const configVariables = Object.keys(envSchema.shape);
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
+  const unknown = unknownVariables(env, configVariables);
+  const production = blankToUndefined(env.NODE_ENV) === "production";
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+    throw new ConfigError([...parsed.error.issues.map((i) => describeIssue(i, env)), ...(production ? unknown : [])]);
   }
   const e = parsed.data;
-  const problems: string[] = [];
+  // In production a variable the gateway does not read stops it: it is a typo or a leftover.
+  const problems: string[] = production ? [...unknown] : [];
   const server = readServer(e, problems);
   const deployment = {
     production: e.NODE_ENV === "production",
@@ -55,6 +63,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const live = carrier.carrier.mode !== "sandbox" || server.role === "facade";
   const service = readService(e, problems, { ...deployment, role: server.role, live });
   const okta = readOkta(e, problems, { ...deployment, live });
+  checkSecrets(e, okta, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...server, ...carrier, ...service, ...readPolicy(e), okta, oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER };
+  return {
+    ...server,
+    ...carrier,
+    ...service,
+    ...readPolicy(e),
+    okta,
+    oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,
+    warnings: production ? [] : unknown,
+  };
+}
+
+/** Every secret that is set must be one: no template value, pattern or short guessable string. */
+function checkSecrets(e: z.output<typeof envSchema>, okta: OktaConfig, problems: string[]): void {
+  const check = (name: string, value: string | undefined, entropy = true) => {
+    const weak = value === undefined ? undefined : weakSecret(value, { entropy });
+    if (weak) problems.push(`${name}: ${weak}; ${makeOne}`);
+  };
+  if (!okta.authSecretGenerated) check("OKTA_AUTH_SECRET", e.OKTA_AUTH_SECRET);
+  check("OTP_SERVICE_API_KEY", e.OTP_SERVICE_API_KEY);
+  for (const [name, key] of e.OTP_API_KEYS) check(`OTP_API_KEYS (${name})`, key);
+  // 8x8 issues its own keys, whose format is 8x8's: only template values are refused.
+  check("EIGHTBYEIGHT_API_KEY", e.EIGHTBYEIGHT_API_KEY, false);
 }

@@ -31,17 +31,17 @@ export const oktaVariables = {
       .transform((h) => h.toLowerCase()),
   ),
   OKTA_AUTH_MODE: choice(["header", "oauth"], "header"),
-  OKTA_OAUTH_ISSUER: optionalUrl(/^https?$/),
+  OKTA_OAUTH_ISSUER: optionalUrl(/^https?$/, "must be an http(s) URL"),
   OKTA_OAUTH_AUDIENCE: optionalString,
   OKTA_OAUTH_CLIENT_ID: optionalString,
   OKTA_OAUTH_SCOPE: optionalString,
-  OKTA_OAUTH_JWKS_URL: optionalUrl(/^https?$/),
+  OKTA_OAUTH_JWKS_URL: optionalUrl(/^https?$/, "must be an http(s) URL"),
   OKTA_AUTH_SECRET: secretString(16),
   OKTA_HOOK_BUDGET_MS: z.preprocess(
     blankToUndefined,
     z.coerce
-      .number()
-      .int()
+      .number({ error: "must be a whole number of milliseconds" })
+      .int({ error: "must be a whole number of milliseconds" })
       .min(200, "must be at least 200")
       .max(2900, "must stay under Okta's 3000 ms timeout (at most 2900)")
       .default(2500),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankToUndefined, choice, int, optionalUrl, port, secretString } from "./env.js";
+import { blankToUndefined, choice, int, optionalChoice, optionalUrl, port, secretString } from "./env.js";
 
 /** Which parts of the gateway this process serves. */
 export type GatewayRole = "all" | "facade" | "service";
@@ -27,8 +27,8 @@ export const serverVariables = {
   HTTP_PORT: port(8080),
   GRPC_PORT: port(8081),
   LOG_LEVEL: choice(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
-  GATEWAY_ROLE: z.preprocess(blankToUndefined, z.enum(["all", "facade", "service"]).optional()),
-  OTP_SERVICE_URL: optionalUrl(/^https?$/),
+  GATEWAY_ROLE: optionalChoice(["all", "facade", "service"]),
+  OTP_SERVICE_URL: optionalUrl(/^https?$/, "must be an http(s) URL"),
   OTP_SERVICE_PROTOCOL: choice(["connect", "grpc", "grpc-web"], "connect"),
   OTP_SERVICE_API_KEY: secretString(16),
   RPC_DEFAULT_TIMEOUT_MS: int(10000, 100, 60000),
@@ -45,6 +45,10 @@ export function readServer(e: ServerEnv, problems: string[]): ServerConfig {
   }
   if (role !== "facade" && e.OTP_SERVICE_URL) {
     problems.push(`OTP_SERVICE_URL: only used by a façade; GATEWAY_ROLE=${role} serves OtpService itself`);
+  }
+  // A façade opens no HTTP/2 listener; everyone else opens both.
+  if (role !== "facade" && e.HTTP_PORT !== 0 && e.HTTP_PORT === e.GRPC_PORT) {
+    problems.push(`GRPC_PORT: must differ from HTTP_PORT (both are ${e.HTTP_PORT}): the listeners cannot share a port`);
   }
   return {
     nodeEnv: e.NODE_ENV,

@@ -272,7 +272,7 @@ describe("Okta telephony hook: the budget holds when 8x8 does not answer", () =>
 describe("Okta telephony hook: authentication", () => {
   it.each([
     ["no auth header", {}],
-    ["a wrong secret", { authorization: "okta-test-secret-012345678X" }],
+    ["a wrong secret", { authorization: "okta-test-hook-Qw7Lp2Xv9RkX" }],
     ["a prefix of the secret", { authorization: oktaSecret.slice(0, -1) }],
     ["the secret in another header", { "x-okta-secret": oktaSecret }],
   ])("refuses %s with 401 and sends nothing", async (_name, headers) => {

@@ -11,7 +11,7 @@ import { createBearerInterceptor } from "../../src/otp/client/bearer.js";
 import { type RunningGateway, startGateway } from "../../src/server.js";
 import { type Fake8x8, startFake8x8 } from "./fake-8x8.js";
 
-export const oktaSecret = "okta-test-secret-0123456789";
+export const oktaSecret = "okta-test-hook-Qw7Lp2Xv9Rk4";
 /** The API key network RPC callers use in tests (caller name "test-client"). */
 export const rpcApiKey = "test-rpc-api-key-0123456789";
 export const facadeApiKey = "test-facade-api-key-01234567";

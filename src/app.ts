@@ -70,6 +70,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
         : createHeaderAuthenticator(config.okta.authHeader, config.okta.authSecret),
       budgetMs: config.okta.hookBudgetMs,
       providerName: domain?.carrier.name ?? "otp-gateway",
+      delivery: !domain ? "remote" : config.carrier.mode === "sandbox" ? "sandbox" : "live",
       refusedAnswer: config.oktaRefusedAnswer,
       defaultRegion: config.defaultPhoneRegion,
       now: deps.now,

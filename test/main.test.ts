@@ -27,9 +27,9 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
     const base = `http://127.0.0.1:${gw.httpPort}`;
 
     expect((await postHook(base, oktaHookBody(), { authorization: "wrong" })).status).toBe(401);
-    const res = await postHook(base, oktaHookBody({ otpCode: "808080", phoneNumber: "+14155552671" }), {
-      authorization: secret,
-    });
+    // A local try: no Okta org in `source`, as a hand-made request has none.
+    const local = { otpCode: "808080", phoneNumber: "+14155552671", source: undefined };
+    const res = await postHook(base, oktaHookBody(local), { authorization: secret });
     expect(res.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", provider: "sandbox" });
 
     const listed = (await (await fetch(`${base}/sandbox/messages`)).json()) as {
@@ -42,6 +42,40 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
       id: res.json.commands[0].value[0].transactionId,
     });
     expect(JSON.stringify(listed)).not.toContain("4155552671");
+  });
+
+  it("answers a real Okta org's sign-in FAILED (reason=sandbox) so Okta sends the code, and a Preview SUCCESSFUL", async () => {
+    const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
+    const secret = gw.output
+      .slice(index + 1)
+      .find((l) => l.trim() !== "")!
+      .trim();
+    const base = `http://127.0.0.1:${gw.httpPort}`;
+    const before = (await (await fetch(`${base}/sandbox/messages`)).json()) as { messages: unknown[] };
+
+    const real = await postHook(base, oktaHookBody({ phoneNumber: "+14155552672" }), { authorization: secret });
+    expect(real.json.commands[0].value[0]).toEqual({
+      status: "FAILED",
+      provider: "sandbox",
+      transactionMetadata: "reason=sandbox;channel=sms",
+    });
+    const after = (await (await fetch(`${base}/sandbox/messages`)).json()) as { messages: unknown[] };
+    expect(after.messages).toHaveLength(before.messages.length);
+    // The line travels through the child's stdout pipe, which may deliver it after the answer.
+    const logged = () => gw.output.find((l) => l.includes("a real Okta org's sign-in reached the sandbox carrier"));
+    await expect.poll(logged, { timeout: 2_000 }).toBeDefined();
+    expect(JSON.parse(logged()!)).toMatchObject({ level: 50 });
+
+    const preview = await postHook(base, oktaHookBody({ phoneNumber: "+14155552673", preview: true }), {
+      authorization: secret,
+    });
+    expect(preview.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", provider: "sandbox" });
+    const oktaPreviewOrg = oktaHookBody({
+      phoneNumber: "+14155552674",
+      source: "https://acme.oktapreview.com/api/v1/inlineHooks/cal1",
+    });
+    const previewOrg = await postHook(base, oktaPreviewOrg, { authorization: secret });
+    expect(previewOrg.json.commands[0].value[0]).toMatchObject({ status: "SUCCESSFUL", provider: "sandbox" });
   });
 
   it("answers the health endpoints", async () => {

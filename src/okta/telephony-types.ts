@@ -2,6 +2,8 @@
 export interface OktaTelephonyRequest {
   readonly eventId?: string;
   readonly eventType?: string;
+  /** `https://{org}/api/v1/inlineHooks/{hookId}` for Okta's own events. */
+  readonly source?: string;
   readonly requestType?: string;
   readonly data: {
     readonly context?: { readonly request?: { readonly id?: string; readonly url?: { readonly value?: string } } };
@@ -29,6 +31,7 @@ export const oktaTelephonyRequestSchema = {
   properties: {
     eventId: shortString(128),
     eventType: shortString(128),
+    source: shortString(2048),
     requestType: shortString(128),
     data: {
       type: "object",

@@ -456,3 +456,25 @@ describe("Okta telephony hook: failures the gateway itself knows the cause of", 
     expect(carrier.fake.requests).toHaveLength(0);
   });
 });
+
+describe("Okta telephony hook: Okta's preview placeholder number", () => {
+  it("never sends to 9876543210 from a Preview, even where it is a valid number (DEFAULT_PHONE_REGION=IN)", async () => {
+    const india = await carrier.gateway({ DEFAULT_PHONE_REGION: "IN" });
+    try {
+      const res = await postHook(india.httpUrl, oktaHookBody({ phoneNumber: "9876543210", preview: true }));
+      expect(res.status).toBe(400);
+      expect(res.json.error.errorCauses[0]).toMatchObject({
+        reason: "INVALID_PHONE_NUMBER",
+        location: "data.messageProfile.phoneNumber",
+        errorSummary: expect.stringContaining("edit phoneNumber in the preview request"),
+      });
+      expect(carrier.fake.requests).toHaveLength(0);
+      // The same number outside a Preview is a real person's: it is sent.
+      const real = await postHook(india.httpUrl, oktaHookBody({ phoneNumber: "9876543210" }));
+      expect(real.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+      expect((carrier.fake.requests[0]!.body as { destination: string }).destination).toBe("+919876543210");
+    } finally {
+      await india.close();
+    }
+  });
+});

@@ -9,6 +9,10 @@ export interface HookOverrides {
   msgTemplate?: string | undefined;
   locale?: string;
   otpExpires?: string;
+  /** Okta's `source`; undefined leaves it out, as a hand-made local request would. */
+  source?: string | undefined;
+  /** Make it a request from the hook's Preview tab. */
+  preview?: boolean;
 }
 
 let counter = 0;
@@ -24,11 +28,20 @@ export function oktaHookBody(o: HookOverrides = {}) {
     eventTypeVersion: "1.0",
     contentType: "application/json",
     cloudEventVersion: "0.1",
-    source: "https://example.okta.com/api/v1/inlineHooks/calEXAMPLE0000000001",
+    source: "source" in o ? o.source : "https://example.okta.com/api/v1/inlineHooks/calEXAMPLE0000000001",
     requestType: o.requestType ?? "com.okta.user.telephony.mfa-verification",
     data: {
       context: {
-        request: { id: "reqEXAMPLE", method: "POST", url: { value: "/idp/idx/challenge" }, ipAddress: "203.0.113.7" },
+        request: {
+          id: "reqEXAMPLE",
+          method: "POST",
+          url: {
+            value: o.preview
+              ? "/api/internal/v1/inlineHooks/com.okta.telephony.provider/generatePreview"
+              : "/idp/idx/challenge",
+          },
+          ipAddress: "203.0.113.7",
+        },
       },
       userProfile: { firstName: "Ada", lastName: "Lovelace", login: "ada@example.com", userId: "00uEXAMPLE" },
       messageProfile: {

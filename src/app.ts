@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Carrier } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
 import { assembleDomain, type Domain, type DomainDeps } from "./domain.js";
+import { withSpecGrpcMessages } from "./http/grpc-message.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./http/metrics-route.js";
@@ -58,7 +59,10 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   });
   await http.register(metricsRoute, { registry: metrics.registry });
   const base = domain?.baseCarrier;
-  if (base?.recordedSends) await http.register(sandboxRoutes, { recordedSends: () => base.recordedSends?.() ?? [] });
+  if (base?.recordedSends) {
+    const recordedSends = () => base.recordedSends?.() ?? [];
+    await http.register(sandboxRoutes, { recordedSends, forgetMemory: domain?.forgetMemory });
+  }
 
   const rpc = domain && serveRpc(domain, config, logger, tracing);
   if (rpc) await http.register(fastifyConnectPlugin, rpc);
@@ -80,7 +84,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const redis = domain?.redis;
   return {
     http,
-    grpcHandler: rpc ? connectNodeAdapter(rpc) : undefined,
+    grpcHandler: rpc ? withSpecGrpcMessages(connectNodeAdapter(rpc)) : undefined,
     carrier: domain?.carrier,
     readiness,
     stores: {

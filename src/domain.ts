@@ -30,6 +30,8 @@ export interface Domain {
   readonly service: ServiceImpl<typeof OtpService>;
   /** Undefined when state is kept in this process's memory. */
   readonly redis?: RedisStores;
+  /** Forgets every send limit and idempotency key kept in memory; undefined with Redis. */
+  readonly forgetMemory?: () => void;
 }
 
 /** Builds the carrier, the stores and OtpService from the config; nothing listens or connects yet. */
@@ -43,11 +45,12 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
         logger: logger.child({ component: "store" }),
       })
     : undefined;
-  const idempotency =
-    deps.idempotency ??
-    redis?.idempotency ??
-    createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, now });
-  const rateLimitStore = redis?.rateLimits ?? createMemoryRateLimitStore({ now });
+  const memoryIdempotency = redis
+    ? undefined
+    : createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, now });
+  const memoryLimits = redis ? undefined : createMemoryRateLimitStore({ now });
+  const idempotency = deps.idempotency ?? redis?.idempotency ?? memoryIdempotency!;
+  const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
   const baseCarrier = deps.carrier ?? createCarrier(config.carrier, now);
   const carrier = resilientCarrier(baseCarrier, config, logger, now);
   const service = createOtpService({
@@ -65,7 +68,14 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
     now,
     newId: deps.newId,
   });
-  return { baseCarrier, carrier, service, redis };
+  const forgetMemory =
+    memoryIdempotency && memoryLimits
+      ? () => {
+          memoryIdempotency.clear();
+          memoryLimits.clear();
+        }
+      : undefined;
+  return { baseCarrier, carrier, service, redis, forgetMemory };
 }
 
 /** Retries only provably unsent attempts, and fails fast while the carrier keeps failing. */

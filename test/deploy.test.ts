@@ -138,3 +138,19 @@ describe("deploy/Dockerfile", () => {
     expect(dockerfile).toMatch(/^EXPOSE 8080 8081$/m);
   });
 });
+
+describe(".dockerignore", () => {
+  const ignore = readFileSync(new URL("../.dockerignore", import.meta.url), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
+  const dockerfile = readFileSync(new URL("../deploy/Dockerfile", import.meta.url), "utf8");
+  const allowed = ignore.filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/\/$/, ""));
+
+  it("sends the daemon only what the Dockerfile copies: never .env, node_modules or .git", () => {
+    expect(ignore[0]).toBe("*");
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(new Set(copied)).toEqual(new Set(allowed));
+    for (const kept of [".env", "node_modules", ".git", "dist", "bench"]) expect(allowed).not.toContain(kept);
+  });
+});

@@ -44,6 +44,22 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
     expect(JSON.stringify(listed)).not.toContain("4155552671");
   });
 
+  it("keeps production's per-number limit, and forgets it on POST /sandbox/reset", async () => {
+    const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
+    const secret = gw.output
+      .slice(index + 1)
+      .find((l) => l.trim() !== "")!
+      .trim();
+    const base = `http://127.0.0.1:${gw.httpPort}`;
+    const send = () =>
+      postHook(base, oktaHookBody({ phoneNumber: "+14155552699", source: undefined }), { authorization: secret });
+    for (let i = 0; i < 5; i++) expect((await send()).json.commands[0].value[0].status).toBe("SUCCESSFUL");
+    expect((await send()).json.error.errorCauses[0].reason).toBe("RATE_LIMITED");
+    const reset = await fetch(`${base}/sandbox/reset`, { method: "POST" });
+    expect(await reset.json()).toEqual({ reset: ["send limits", "idempotency keys"] });
+    expect((await send()).json.commands[0].value[0].status).toBe("SUCCESSFUL");
+  });
+
   it("answers a real Okta org's sign-in FAILED (reason=sandbox) so Okta sends the code, and a Preview SUCCESSFUL", async () => {
     const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
     const secret = gw.output

@@ -160,18 +160,16 @@ function refusePlaceholder(req: HookRequest, reply: FastifyReply, event: HookEve
   req.log.info(event.fields, "okta hook preview carries Okta's placeholder number; nothing sent");
   const errorSummary =
     "9876543210 is Okta's placeholder, and is never called: edit phoneNumber in the preview request to your own number in E.164 (+14155552671)";
-  return reply
-    .code(400)
-    .send(
-      oktaError("The phone number cannot receive a code", [
-        {
-          errorSummary,
-          reason: "INVALID_PHONE_NUMBER",
-          locationType: "body",
-          location: "data.messageProfile.phoneNumber",
-        },
-      ]),
-    );
+  return reply.code(400).send(
+    oktaError("The phone number cannot receive a code", [
+      {
+        errorSummary,
+        reason: "INVALID_PHONE_NUMBER",
+        locationType: "body",
+        location: "data.messageProfile.phoneNumber",
+      },
+    ]),
+  );
 }
 
 /** The SendOtp request for an Okta event. OtpService checks the number and the code itself. */

@@ -70,7 +70,7 @@ export interface MemoryIdempotencyStoreOptions {
 /** One process's idempotency memory. Entries expire by TTL and by count. */
 export function createMemoryIdempotencyStore(
   options: MemoryIdempotencyStoreOptions = {},
-): IdempotencyStore & { size(): number } {
+): IdempotencyStore & { size(): number; clear(): void } {
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
   // Map keeps insertion (claim) order. Every key gets the same TTL, so the first entries are
@@ -149,5 +149,8 @@ export function createMemoryIdempotencyStore(
       });
     },
     size: () => entries.size,
+    clear() {
+      for (const [key, entry] of entries) drop(key, entry);
+    },
   };
 }

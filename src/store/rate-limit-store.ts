@@ -24,7 +24,7 @@ export interface MemoryRateLimitStoreOptions {
 /** Sliding-window log in one process: the hit times of each key, at most `limit` of them. */
 export function createMemoryRateLimitStore(
   options: MemoryRateLimitStoreOptions = {},
-): RateLimitStore & { size(): number } {
+): RateLimitStore & { size(): number; clear(): void } {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 200_000;
   const hits = new Map<string, { times: number[]; windowMs: number }>();
@@ -66,5 +66,6 @@ export function createMemoryRateLimitStore(
       return { allowed: true };
     },
     size: () => hits.size,
+    clear: () => hits.clear(),
   };
 }

@@ -248,6 +248,10 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
   it("gets INVALID_ARGUMENT for a bad number and UNAVAILABLE with status details for an outage", async () => {
     const bad = await call({ channel: "CHANNEL_SMS", phone_number: "12", code: "975310" });
     expect(bad.err?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    // Read as written: Connect's percent-encoding of ":" and "+" must not reach grpc-js users.
+    expect(bad.err?.details).toBe(
+      "phone_number: phone number has no country code (+…) and no default region is configured",
+    );
     expect(carrier.fake.requests).toHaveLength(0);
 
     carrier.fake.behave({ kind: "reset" });

@@ -6,11 +6,17 @@ export interface PhoneNumber {
   readonly e164: string;
   /** "+44******0123": safe for logs, spans and answers. */
   readonly masked: string;
-  /** ISO region of the number when the metadata knows it ("GB"). */
-  readonly region?: CountryCode;
+  /**
+   * ISO region of the number when the metadata knows it ("GB"), or "001" for a valid number of a
+   * non-geographic calling code (satellite +881, Inmarsat +870, international networks +882/+883).
+   */
+  readonly region?: CountryCode | typeof nonGeographicRegion;
   /** libphonenumber's line type ("MOBILE", "FIXED_LINE", "PREMIUM_RATE", …) when known. */
   readonly type?: NumberType;
 }
+
+/** The region code libphonenumber and the ITU give numbers that belong to no country. */
+export const nonGeographicRegion = "001";
 
 export type PhoneNumberProblem = "missing" | "needs_region" | "invalid";
 
@@ -58,7 +64,8 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   const type = parsed.getType();
   if (type === undefined && !parsed.isValid()) throw new PhoneNumberError("invalid");
   const e164 = parsed.number;
-  return { e164, masked: maskDigits(e164, parsed.countryCallingCode.length), region: parsed.country, type };
+  const region = parsed.country ?? nonGeographicRegion;
+  return { e164, masked: maskDigits(e164, parsed.countryCallingCode.length), region, type };
 }
 
 /**

@@ -1,6 +1,9 @@
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { Channel, type OtpService, PolicyDetailSchema, RateLimitDetailSchema } from "../gen/otp/v1/otp_pb.js";
+import { loadConfig } from "../src/config/index.js";
+import { parsePhoneNumber } from "../src/phone.js";
+import { checkDestination } from "../src/policy/destination-policy.js";
 import { parseLimit } from "../src/policy/limits.js";
 import { createMemoryRateLimitStore } from "../src/store/rate-limit-store.js";
 import { rpcClient, useFakeCarrier } from "./support/gateway.js";
@@ -208,5 +211,44 @@ describe("the in-memory limit store", () => {
     expect(parseLimit("20/s")).toEqual({ limit: 20, windowMs: 1000 });
     expect(parseLimit("off")).toBeUndefined();
     expect(() => parseLimit("5 per minute")).toThrow(/5\/10m/);
+  });
+});
+
+describe("numbers of no country (satellite, international networks)", () => {
+  const policy = (env: Record<string, string> = {}) => loadConfig(env).destinationPolicy;
+  it.each([
+    ["+881632000000", "Iridium"],
+    ["+870773111632", "Inmarsat"],
+    ["+883510000000", "an international network"],
+    ["+881612345678", "Globalstar"],
+  ])("refuses %s (%s) by default, on both channels", (number, _name) => {
+    const phone = parsePhoneNumber(number);
+    expect(phone.region).toBe("001");
+    expect(checkDestination(policy(), "sms", phone)).toBe("non_geographic_not_allowed");
+    expect(checkDestination(policy(), "voice", phone)).toBe("non_geographic_not_allowed");
+  });
+
+  it("sends to them only with ALLOW_NON_GEOGRAPHIC=true, and 001 can still be blocked by name", () => {
+    const phone = parsePhoneNumber("+881632000000");
+    expect(checkDestination(policy({ ALLOW_NON_GEOGRAPHIC: "true" }), "voice", phone)).toBeUndefined();
+    const blocked = policy({ ALLOW_NON_GEOGRAPHIC: "true", BLOCKED_COUNTRIES: "001" });
+    expect(checkDestination(blocked, "voice", phone)).toBe("country_blocked");
+    const allowList = policy({ ALLOW_NON_GEOGRAPHIC: "true", ALLOWED_COUNTRIES: "GB" });
+    expect(checkDestination(allowList, "voice", phone)).toBe("country_not_allowed");
+  });
+});
+
+describe("numbers of no country, end to end", () => {
+  it("places no call to +881 with a block-list set, and tells Okta the number is not allowed", async () => {
+    const gw = await gateway({ BLOCKED_COUNTRIES: "RU" });
+    try {
+      for (const phoneNumber of ["+881632000000", "+870773111632", "+883510000000"]) {
+        const res = await postHook(gw.httpUrl, oktaHookBody({ phoneNumber, deliveryChannel: "Voice" }));
+        expect(res.json.error.errorCauses[0].reason).toBe("DESTINATION_NOT_ALLOWED");
+      }
+      expect(carrier.fake.requests).toHaveLength(0);
+    } finally {
+      await gw.close();
+    }
   });
 });

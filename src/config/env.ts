@@ -27,6 +27,16 @@ export const int = (fallback: number, min: number, max: number) =>
 export const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
   z.preprocess(lowerCase, z.enum(values, { error: `must be one of ${values.join(", ")}` }).default(fallback));
 
+/** `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`), in any case. */
+export const flag = (fallback: boolean) =>
+  z.preprocess(
+    lowerCase,
+    z
+      .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
+      .default(fallback ? "true" : "false")
+      .transform((v) => v === "true" || v === "1" || v === "yes" || v === "on"),
+  );
+
 export const optionalChoice = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess(lowerCase, z.enum(values, { error: `must be one of ${values.join(", ")}` }).optional());
 

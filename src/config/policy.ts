@@ -1,8 +1,9 @@
 import { isSupportedCountry, type NumberType } from "libphonenumber-js/max";
 import { z } from "zod";
+import { nonGeographicRegion } from "../phone.js";
 import { type DestinationPolicy, defaultNumberTypes, knownNumberTypes } from "../policy/destination-policy.js";
 import { parseLimit, type RateLimitSettings } from "../policy/limits.js";
-import { blankToUndefined, choice, list } from "./env.js";
+import { blankToUndefined, choice, flag, list } from "./env.js";
 
 export interface PolicyConfig {
   readonly destinationPolicy: DestinationPolicy;
@@ -14,7 +15,9 @@ export interface PolicyConfig {
 const countryList = list((items, ctx) => {
   const codes = (items ?? []).map((c) => c.toUpperCase());
   for (const c of codes) {
-    if (!isSupportedCountry(c)) ctx.addIssue({ code: "custom", message: `${c} is not an ISO 3166-1 alpha-2 region` });
+    if (!isSupportedCountry(c) && c !== nonGeographicRegion) {
+      ctx.addIssue({ code: "custom", message: `${c} is not an ISO 3166-1 alpha-2 region (or 001, no country)` });
+    }
   }
   return items === undefined ? undefined : new Set(codes);
 });
@@ -62,6 +65,7 @@ export const policyVariables = {
   RATE_LIMIT_PER_COUNTRY: limit("300/1m"),
   RATE_LIMIT_GLOBAL: limit("1000/1m"),
   RATE_LIMIT_FAIL_MODE: choice(["open", "closed"], "open"),
+  ALLOW_NON_GEOGRAPHIC: flag(false),
 };
 
 type PolicyEnv = z.output<z.ZodObject<typeof policyVariables>>;
@@ -74,11 +78,13 @@ export function readPolicy(e: PolicyEnv): PolicyConfig {
         allowedCountries: e.SMS_ALLOWED_COUNTRIES ?? e.ALLOWED_COUNTRIES ?? new Set(),
         blockedCountries: e.SMS_BLOCKED_COUNTRIES ?? e.BLOCKED_COUNTRIES ?? new Set(),
         allowedNumberTypes: e.SMS_NUMBER_TYPES,
+        allowNonGeographic: e.ALLOW_NON_GEOGRAPHIC,
       },
       voice: {
         allowedCountries: e.VOICE_ALLOWED_COUNTRIES ?? e.ALLOWED_COUNTRIES ?? new Set(),
         blockedCountries: e.VOICE_BLOCKED_COUNTRIES ?? e.BLOCKED_COUNTRIES ?? new Set(),
         allowedNumberTypes: e.VOICE_NUMBER_TYPES,
+        allowNonGeographic: e.ALLOW_NON_GEOGRAPHIC,
       },
     },
     rateLimits: {

@@ -1,5 +1,5 @@
 import type { NumberType } from "libphonenumber-js/max";
-import type { PhoneNumber } from "../phone.js";
+import { nonGeographicRegion, type PhoneNumber } from "../phone.js";
 
 export type Channel = "sms" | "voice";
 
@@ -9,6 +9,11 @@ export interface ChannelPolicy {
   readonly blockedCountries: ReadonlySet<string>;
   /** Line types a code may go to. A number whose type is unknown is allowed. */
   readonly allowedNumberTypes: ReadonlySet<NumberType>;
+  /**
+   * Whether numbers of no country (region "001": satellite, international networks) may get a
+   * code at all; off by default, since they cost the most and no staff member has one.
+   */
+  readonly allowNonGeographic: boolean;
 }
 
 export type DestinationPolicy = Readonly<Record<Channel, ChannelPolicy>>;
@@ -34,7 +39,11 @@ export const knownNumberTypes: readonly NumberType[] = [
   "VOICEMAIL",
 ];
 
-export type PolicyRefusal = "country_not_allowed" | "country_blocked" | "number_type_not_allowed";
+export type PolicyRefusal =
+  | "country_not_allowed"
+  | "country_blocked"
+  | "number_type_not_allowed"
+  | "non_geographic_not_allowed";
 
 /** Why `phone` may not receive a code on `channel`, or undefined when it may. */
 export function checkDestination(
@@ -45,6 +54,7 @@ export function checkDestination(
   const p = policy[channel];
   // A number the metadata cannot place in a region is only allowed when no allow-list is set.
   const region = phone.region ?? "";
+  if (region === nonGeographicRegion && !p.allowNonGeographic) return "non_geographic_not_allowed";
   if (p.blockedCountries.has(region)) return "country_blocked";
   if (p.allowedCountries.size > 0 && !p.allowedCountries.has(region)) return "country_not_allowed";
   if (phone.type !== undefined && !p.allowedNumberTypes.has(phone.type)) return "number_type_not_allowed";
@@ -56,6 +66,7 @@ export function defaultDestinationPolicy(): DestinationPolicy {
     allowedCountries: new Set(),
     blockedCountries: new Set(),
     allowedNumberTypes: new Set(defaultNumberTypes[c]),
+    allowNonGeographic: false,
   });
   return { sms: channel("sms"), voice: channel("voice") };
 }

@@ -345,7 +345,8 @@ export const RateLimitDetailSchema: GenMessage<RateLimitDetail> = /*@__PURE__*/
  */
 export type PolicyDetail = Message<"otp.v1.PolicyDetail"> & {
   /**
-   * "country_blocked", "country_not_allowed" or "number_type_not_allowed".
+   * "country_blocked", "country_not_allowed", "number_type_not_allowed" or "non_geographic_not_allowed"
+   * (a number of no country, such as +881 satellite, while ALLOW_NON_GEOGRAPHIC is off).
    *
    * @generated from field: string reason = 1;
    */

@@ -1,4 +1,3 @@
-import type { Readable } from "node:stream";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   ATTR_ERROR_TYPE,
@@ -11,6 +10,7 @@ import {
 import { Pool, errors as undiciErrors } from "undici";
 import { tracingEnabled } from "../observability/tracing-enabled.js";
 import { CarrierError } from "./carrier.js";
+import { AnswerTooLarge, ExchangeError, exchange } from "./http-exchange.js";
 
 /** A carrier's HTTP answer, read in full. `json` is undefined when the body is not JSON. */
 export interface CarrierHttpResponse {
@@ -39,7 +39,7 @@ export interface CarrierHttpClientOptions {
 }
 
 // 8x8 answers are a few hundred bytes; anything far larger is not an 8x8 API answer.
-const maxBodyBytes = 64 * 1024;
+const maxAnswerBytes = 64 * 1024;
 
 /**
  * One keep-alive pool per carrier host, so a sign-in wave reuses warm TLS connections instead
@@ -56,7 +56,11 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
     headersTimeout: 30_000,
     bodyTimeout: 30_000,
   });
-  const authorization = `Bearer ${options.apiKey}`;
+  const requestHeaders = {
+    authorization: `Bearer ${options.apiKey}`,
+    "content-type": "application/json",
+    accept: "application/json",
+  };
   const provider = options.provider;
   // The client span of each call is made here rather than by @opentelemetry/instrumentation-undici:
   // that package parses the URL and every response header of each call (bench/README.md), and
@@ -81,32 +85,24 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
       const onCallerAbort = () => controller.abort(signal?.reason);
       if (signal?.aborted) onCallerAbort();
       else signal?.addEventListener("abort", onCallerAbort, { once: true });
-      let responded = false;
       const span = tracer?.startSpan("POST", {
         kind: SpanKind.CLIENT,
         attributes: { [ATTR_URL_FULL]: `${options.origin}${path}`, ...serverAttributes },
       });
       try {
-        const res = await pool.request({
-          method: "POST",
-          path,
-          headers: {
-            authorization,
-            "content-type": "application/json",
-            accept: "application/json",
-          },
-          body: JSON.stringify(body),
-          signal: controller.signal,
-        });
-        responded = true;
-        span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
-        if (res.statusCode >= 400)
-          span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(res.statusCode));
-        const text = await readBounded(res.body);
-        const contentType = String(res.headers["content-type"] ?? "");
-        return { status: res.statusCode, headers: res.headers, contentType, json: parseJson(text) };
+        const answer = await exchange(
+          pool,
+          { path, headers: requestHeaders, body: JSON.stringify(body), maxAnswerBytes },
+          controller.signal,
+        );
+        span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
+        if (answer.status >= 400) {
+          span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(answer.status));
+        }
+        const contentType = String(answer.headers["content-type"] ?? "");
+        return { status: answer.status, headers: answer.headers, contentType, json: parseJson(answer.text) };
       } catch (err) {
-        const failure = toCarrierError(err, provider, responded, controller.signal.aborted);
+        const failure = toCarrierError(err, provider, controller.signal.aborted);
         // The failure kind only: the cause's text may echo what we sent.
         span
           ?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message })
@@ -124,24 +120,6 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
   };
 }
 
-/** The body as text, refused past `maxBodyBytes`. Plain stream events: an async iterator
- * allocated more per call than the rest of reading an answer. */
-function readBounded(body: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) body.destroy(new ResponseTooLarge());
-      else chunks.push(chunk);
-    });
-    body.once("error", reject);
-    body.once("end", () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8")));
-  });
-}
-
-class ResponseTooLarge extends Error {}
-
 function parseJson(text: string): unknown {
   if (text.trim() === "") return undefined;
   try {
@@ -151,34 +129,37 @@ function parseJson(text: string): unknown {
   }
 }
 
-function toCarrierError(err: unknown, provider: string, responded: boolean, aborted: boolean): CarrierError {
+/**
+ * What a failed exchange means for the send. Only a request that never reached the socket
+ * provably did not reach 8x8 (`notSent`, so it may be retried); once written, 8x8 may have
+ * accepted it whatever happened next, so the outcome is unknown and is never sent again.
+ */
+function toCarrierError(err: unknown, provider: string, deadlinePassed: boolean): CarrierError {
   if (err instanceof CarrierError) return err;
-  if (err instanceof ResponseTooLarge) {
-    return new CarrierError("unknown", "carrier answer too large to be an API response", { provider, cause: err });
+  const { cause, written, responded } = err instanceof ExchangeError ? err : new ExchangeError(err, true, false);
+  if (cause instanceof AnswerTooLarge) {
+    return new CarrierError("unknown", "carrier answer too large to be an API response", { provider, cause });
   }
-  if (aborted) {
-    return new CarrierError("timeout", "carrier did not answer before the deadline", { provider, cause: err });
+  if (deadlinePassed) {
+    const message = "carrier did not answer before the deadline";
+    return new CarrierError("timeout", message, { provider, notSent: !written, cause });
   }
-  const code = (err as { code?: string } | null)?.code;
-  // Refused or never-connected requests provably reached no 8x8 server.
-  if (
-    code === "ECONNREFUSED" ||
-    code === "ENOTFOUND" ||
-    code === "EAI_AGAIN" ||
-    err instanceof undiciErrors.ConnectTimeoutError
-  ) {
-    return new CarrierError("unavailable", "could not connect to the carrier", { provider, notSent: true, cause: err });
+  const code = (cause as { code?: string } | null)?.code;
+  if (connectFailures.has(code ?? "") || cause instanceof undiciErrors.ConnectTimeoutError) {
+    return new CarrierError("unavailable", "could not connect to the carrier", { provider, notSent: true, cause });
   }
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new CarrierError("timeout", "carrier did not answer in time", { provider, cause: err });
+  if (!written) {
+    const message = "connection to the carrier failed before the request was written";
+    return new CarrierError("unavailable", message, { provider, notSent: true, cause });
   }
-  // A connection that broke before any answer is treated as "not accepted" (retry allowed);
-  // one that broke mid-answer may have carried an acceptance, so it is not.
-  return new CarrierError(
-    "unavailable",
-    responded
-      ? "connection to the carrier broke while reading its answer"
-      : "connection to the carrier failed before any answer",
-    { provider, notSent: !responded, cause: err },
-  );
+  if (cause instanceof undiciErrors.HeadersTimeoutError || cause instanceof undiciErrors.BodyTimeoutError) {
+    return new CarrierError("timeout", "carrier did not answer in time", { provider, cause });
+  }
+  const message = responded
+    ? "connection to the carrier broke while reading its answer"
+    : "connection to the carrier broke after the request was written; the code may have gone out";
+  return new CarrierError("unknown", message, { provider, cause });
 }
+
+// Refused or never-connected requests provably reached no 8x8 server.
+const connectFailures = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);

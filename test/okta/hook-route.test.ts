@@ -193,7 +193,7 @@ describe("Okta telephony hook: 8x8 failures answer FAILED so Okta falls back", (
       "outcome_unknown",
       1,
     ],
-    ["connection reset", "SMS", { kind: "reset" }, "carrier_unavailable", 2],
+    ["connection reset after the request was read", "SMS", { kind: "reset" }, "outcome_unknown", 1],
     [
       "voice NOT_CREATED -1017 (bad destination)",
       "Voice",

@@ -23,6 +23,8 @@ export type FakeBehaviour =
   | { kind: "voice-error"; status: number; statusCode: number; statusMessage: string }
   | { kind: "raw"; status: number; contentType: string; body: string; headers?: Record<string, string> }
   | { kind: "reset" }
+  /** 200 QUEUED, with a header far past what an HTTP client reads. */
+  | { kind: "huge-headers" }
   | { kind: "hang" }
   | { kind: "slow-body" }
   | { kind: "delay"; ms: number };
@@ -84,6 +86,10 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
     const isSms = smsPath.test(path);
     const isVoice = voicePath.test(path);
     if (b.kind === "reset") return req.socket.destroy();
+    if (b.kind === "huge-headers") {
+      res.writeHead(200, { "content-type": "application/json", "x-padding": "p".repeat(70_000) });
+      return res.end(JSON.stringify({ umid: randomUUID(), status: { code: "QUEUED" } }));
+    }
     if (b.kind === "hang") return;
     if (b.kind === "slow-body") {
       res.writeHead(200, { "content-type": "application/json" });

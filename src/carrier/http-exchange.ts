@@ -1,0 +1,107 @@
+import type { Dispatcher } from "undici";
+
+/** A carrier's HTTP answer as read off the wire, the body whole. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly text: string;
+}
+
+/**
+ * Why an exchange failed, and how far it got: whether the request was handed to the socket and
+ * whether an answer had begun. Only a request never written provably did not reach the carrier.
+ */
+export class ExchangeError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly written: boolean,
+    readonly responded: boolean,
+  ) {
+    super("carrier exchange failed", { cause });
+    this.name = "ExchangeError";
+  }
+}
+
+/** An answer past the size any carrier API answer has. */
+export class AnswerTooLarge extends Error {}
+
+export interface ExchangeRequest {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly maxAnswerBytes: number;
+}
+
+/**
+ * One POST through the pool, on undici's dispatch handler rather than `request()`, because only
+ * the handler hears when the request's bytes were written (`onBodySent`): that is what tells a
+ * send that provably never left this process (safe to retry) from one 8x8 may have taken.
+ * Settles at once when `signal` aborts, even while the request still waits for a socket.
+ */
+export function exchange(pool: Dispatcher, request: ExchangeRequest, signal: AbortSignal): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    let abort: ((err?: Error) => void) | undefined;
+    let written = false;
+    let responded = false;
+    let settled = false;
+    let status = 0;
+    let headers: Record<string, string | string[]> = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      done();
+    };
+    const fail = (err: unknown) => settle(() => reject(new ExchangeError(err, written, responded)));
+    const onAbort = () => {
+      abort?.(signal.reason);
+      fail(signal.reason);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const handler = {
+      onConnect(a: (err?: Error) => void) {
+        abort = a;
+        if (settled) a(signal.reason);
+      },
+      onBodySent() {
+        written = true;
+      },
+      onHeaders(statusCode: number, raw: Buffer[]) {
+        responded = true;
+        status = statusCode;
+        headers = parseRawHeaders(raw);
+        return true;
+      },
+      onData(chunk: Buffer) {
+        size += chunk.length;
+        if (size > request.maxAnswerBytes) {
+          abort?.(new AnswerTooLarge());
+          return false;
+        }
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
+        settle(() => resolve({ status, headers, text }));
+      },
+      onError: fail,
+    };
+    const { path, headers: requestHeaders, body } = request;
+    pool.dispatch({ method: "POST", path, headers: requestHeaders, body }, handler as Dispatcher.DispatchHandler);
+  });
+}
+
+function parseRawHeaders(raw: Buffer[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i]!.toString("latin1").toLowerCase();
+    const value = raw[i + 1]!.toString("latin1");
+    const existing = out[key];
+    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}

@@ -254,7 +254,7 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
     );
     expect(carrier.fake.requests).toHaveLength(0);
 
-    carrier.fake.behave({ kind: "reset" });
+    carrier.fake.behave({ kind: "raw", status: 503, contentType: "text/html", body: "<html>503</html>" });
     const down = await call({ channel: "CHANNEL_VOICE", phone_number: "+447911123456", code: "975310" });
     expect(down.err?.code).toBe(grpc.status.UNAVAILABLE);
     expect(down.err?.details).toBe("the carrier is unavailable");

@@ -48,7 +48,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const tracing = tracingEnabled();
   const metrics = createMetrics();
   const domain = config.role !== "facade" ? await assembleDomain({ ...deps, metrics }) : undefined;
-  const http = createHttpServer({ logger, readiness, tracing });
+  const { maxConnections, requestTimeoutMs } = config;
+  const http = createHttpServer({ logger, readiness, tracing, maxConnections, requestTimeoutMs });
 
   await http.register(healthRoutes, {
     readiness,

@@ -1,6 +1,7 @@
-import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { Http2Server, ServerHttp2Session } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { buildGateway, type GatewayApp, type GatewayDeps } from "./app.js";
+import { createH2Server, defaultH2Limits } from "./http/h2-server.js";
 
 export interface RunningGateway {
   readonly app: GatewayApp;
@@ -26,7 +27,12 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   let grpc: { server: Http2Server; sessions: Set<ServerHttp2Session>; port: number } | undefined;
   if (app.grpcHandler) {
-    const server = createServer(app.grpcHandler);
+    const limits = {
+      ...defaultH2Limits,
+      maxSessions: config.maxConnections,
+      requestTimeoutMs: config.requestTimeoutMs,
+    };
+    const server = createH2Server(app.grpcHandler, limits, logger.child({ component: "grpc-listener" }));
     const sessions = new Set<ServerHttp2Session>();
     server.on("session", (session) => {
       sessions.add(session);

@@ -19,6 +19,10 @@ export interface ServerConfig {
   };
   readonly rpcDefaultTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  /** Connections each listener takes at once; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** A request (headers and body) must arrive within this, on both listeners. */
+  readonly requestTimeoutMs: number;
 }
 
 export const serverVariables = {
@@ -33,6 +37,8 @@ export const serverVariables = {
   OTP_SERVICE_API_KEY: secretString(16),
   RPC_DEFAULT_TIMEOUT_MS: int(10000, 100, 60000),
   SHUTDOWN_GRACE_MS: int(10000, 0, 120000),
+  MAX_CONNECTIONS: int(1000, 10, 100_000),
+  REQUEST_TIMEOUT_MS: int(10_000, 1_000, 60_000),
 };
 
 type ServerEnv = z.output<z.ZodObject<typeof serverVariables>>;
@@ -62,5 +68,7 @@ export function readServer(e: ServerEnv, problems: string[]): ServerConfig {
       : undefined,
     rpcDefaultTimeoutMs: e.RPC_DEFAULT_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    maxConnections: e.MAX_CONNECTIONS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
   };
 }

@@ -8,6 +8,10 @@ export interface HttpServerOptions {
   readonly readiness: Readiness;
   /** Make a SERVER span per request (telemetry is on). */
   readonly tracing: boolean;
+  /** Connections at once; more are closed as they arrive (see MAX_CONNECTIONS). */
+  readonly maxConnections: number;
+  /** Headers and body must be in by then (REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
 }
 
 // Probes and scrapes would be most of the traces and tell nothing about sends.
@@ -19,7 +23,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const http = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    requestTimeout: 10_000,
+    requestTimeout: options.requestTimeoutMs,
+    // Below Fastify's 72 s, above the 60 s idle timeout load balancers commonly keep: theirs
+    // must end first, or they may send a request down a socket the gateway is closing.
+    keepAliveTimeout: 61_000,
+    // A client gets a fresh connection now and then, so load spreads again across replicas.
+    maxRequestsPerSocket: 1_000,
+    // Node checks request and header timeouts on this sweep (30 s by default): a slow client
+    // is then cut within a second of its deadline rather than up to 30 s late.
+    http: { connectionsCheckingInterval: 1_000 },
     return503OnClosing: true,
     forceCloseConnections: "idle",
     // Fastify's two lines per request cost more than the rest of a send's logging; the hook and
@@ -38,7 +50,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     });
   }
   // Slow-header clients are cut well before Node's 60 s default.
-  http.server.headersTimeout = 5_000;
+  http.server.headersTimeout = Math.min(5_000, options.requestTimeoutMs);
+  http.server.maxConnections = options.maxConnections;
 
   http.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;

@@ -205,6 +205,19 @@ describe("the in-memory limit store", () => {
     expect(store.size()).toBeLessThanOrEqual(500);
   });
 
+  it("never forgets the global and per-country counters, however many numbers pass", async () => {
+    const store = createMemoryRateLimitStore({ maxKeys: 1_000 });
+    const global = { name: "global", key: "rl:global:all", limit: 20_000, windowMs: 3_600_000, aggregate: true };
+    const country = { name: "country", key: "rl:country:GB", limit: 30_000, windowMs: 3_600_000, aggregate: true };
+    let allowed = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const phone = { name: "phone", key: `rl:phone:${i}`, limit: 5, windowMs: 600_000 };
+      if ((await store.hit([phone, country, global], String(i))).allowed) allowed += 1;
+    }
+    expect(allowed).toBe(20_000);
+    expect(store.size()).toBeLessThanOrEqual(1_002);
+  });
+
   it("parses limit settings", () => {
     expect(parseLimit("5/10m")).toEqual({ limit: 5, windowMs: 600_000 });
     expect(parseLimit("100 / 1h")).toEqual({ limit: 100, windowMs: 3_600_000 });

@@ -8,6 +8,11 @@ export interface RateLimitRule {
   readonly key: string;
   readonly limit: number;
   readonly windowMs: number;
+  /**
+   * One counter for many senders (per country, global): there are few of them, and a store that
+   * must forget keys to stay bounded must never forget these, or the limit stops holding.
+   */
+  readonly aggregate?: boolean;
 }
 
 /** A configured limit: `limit` sends per `windowMs`, or undefined when switched off. */
@@ -53,14 +58,15 @@ export interface SendSubject {
 export function rulesFor(settings: RateLimitSettings, subject: SendSubject): RateLimitRule[] {
   const rules: RateLimitRule[] = [];
   // Keys are computed only for limits that are on: hashing is most of this function's cost.
-  const add = (name: string, key: () => string, setting: LimitSetting | undefined) => {
-    if (setting) rules.push({ name, key: `rl:${name}:${key()}`, ...setting });
+  const add = (name: string, key: () => string, setting: LimitSetting | undefined, aggregate = false) => {
+    if (setting)
+      rules.push({ name, key: `rl:${name}:${key()}`, limit: setting.limit, windowMs: setting.windowMs, aggregate });
   };
   add("phone", () => hashed(subject.e164), settings.perPhone);
   if (subject.purpose.endsWith("pre-enrollment"))
     add("enrollment_phone", () => hashed(subject.e164), settings.perPhoneEnrollment);
   if (subject.userId !== "") add("user", () => hashed(subject.userId), settings.perUser);
-  add("country", () => subject.region, settings.perCountry);
-  add("global", () => "all", settings.global);
+  add("country", () => subject.region, settings.perCountry, true);
+  add("global", () => "all", settings.global, true);
   return rules;
 }

@@ -21,18 +21,30 @@ export interface MemoryRateLimitStoreOptions {
   readonly maxKeys?: number;
 }
 
-/** Sliding-window log in one process: the hit times of each key, at most `limit` of them. */
+interface Window {
+  readonly times: number[];
+  readonly windowMs: number;
+}
+
+/**
+ * Sliding-window log in one process: the hit times of each key, at most `limit` of them.
+ * Aggregate counters (per country, global) are few and never forgotten; per-subject keys (per
+ * number, per user) are capped at `maxKeys`, the oldest forgotten first when a flood of
+ * distinct numbers would pass it.
+ */
 export function createMemoryRateLimitStore(
   options: MemoryRateLimitStoreOptions = {},
 ): RateLimitStore & { size(): number; clear(): void } {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 200_000;
-  const hits = new Map<string, { times: number[]; windowMs: number }>();
+  const aggregates = new Map<string, Window>();
+  const subjects = new Map<string, Window>();
   let sinceSweep = 0;
+  const mapOf = (rule: RateLimitRule) => (rule.aggregate ? aggregates : subjects);
 
   function sweepExpired(at: number) {
-    for (const [key, entry] of hits) {
-      if (entry.times.length === 0 || entry.times[entry.times.length - 1]! <= at - entry.windowMs) hits.delete(key);
+    for (const [key, entry] of subjects) {
+      if (entry.times.length === 0 || entry.times[entry.times.length - 1]! <= at - entry.windowMs) subjects.delete(key);
     }
   }
 
@@ -40,7 +52,7 @@ export function createMemoryRateLimitStore(
     async hit(rules) {
       const at = now();
       for (const rule of rules) {
-        const entry = hits.get(rule.key);
+        const entry = mapOf(rule).get(rule.key);
         if (!entry) continue;
         const times = entry.times;
         while (times.length > 0 && times[0]! <= at - rule.windowMs) times.shift();
@@ -49,9 +61,10 @@ export function createMemoryRateLimitStore(
         }
       }
       for (const rule of rules) {
-        const entry = hits.get(rule.key);
+        const map = mapOf(rule);
+        const entry = map.get(rule.key);
         if (entry) entry.times.push(at);
-        else hits.set(rule.key, { times: [at], windowMs: rule.windowMs });
+        else map.set(rule.key, { times: [at], windowMs: rule.windowMs });
       }
       // A full scan now and then drops expired keys; past the cap the oldest keys go at once,
       // so a flood of distinct numbers costs neither unbounded memory nor a scan per send.
@@ -59,13 +72,16 @@ export function createMemoryRateLimitStore(
         sinceSweep = 0;
         sweepExpired(at);
       }
-      for (const key of hits.keys()) {
-        if (hits.size <= maxKeys) break;
-        hits.delete(key);
+      for (const key of subjects.keys()) {
+        if (subjects.size <= maxKeys) break;
+        subjects.delete(key);
       }
       return { allowed: true };
     },
-    size: () => hits.size,
-    clear: () => hits.clear(),
+    size: () => subjects.size + aggregates.size,
+    clear: () => {
+      subjects.clear();
+      aggregates.clear();
+    },
   };
 }

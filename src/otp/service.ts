@@ -51,7 +51,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
   };
 }
 
-/** At most once → admission (policy, limits) → capacity → the carrier. */
+/** Capacity → at most once → admission (policy, limits) → the carrier. */
 function createSendPipeline(deps: OtpServiceDeps, now: () => number, newId: () => string): Send {
   const reporting = { logger: deps.logger, metrics: deps.metrics };
   const delivery = createDelivery({
@@ -61,17 +61,19 @@ function createSendPipeline(deps: OtpServiceDeps, now: () => number, newId: () =
     now,
     newId,
   });
-  const bounded = withCapacity(delivery, deps.maxConcurrentSends ?? Infinity, reporting);
   const destinationPolicy = deps.destinationPolicy ?? defaultDestinationPolicy();
-  const admitted = withAdmission(bounded, { ...reporting, destinationPolicy, rateLimits: deps.rateLimits, newId });
-  if (!deps.idempotency) return admitted;
-  const ttlMs = deps.idempotencyTtlMs ?? 15 * 60_000;
-  return withIdempotency(admitted, {
-    store: deps.idempotency,
-    ttlMs,
-    defaultTimeoutMs: deps.defaultTimeoutMs,
-    logger: deps.logger,
-  });
+  const admitted = withAdmission(delivery, { ...reporting, destinationPolicy, rateLimits: deps.rateLimits, newId });
+  const once = deps.idempotency
+    ? withIdempotency(admitted, {
+        store: deps.idempotency,
+        ttlMs: deps.idempotencyTtlMs ?? 15 * 60_000,
+        defaultTimeoutMs: deps.defaultTimeoutMs,
+        logger: deps.logger,
+      })
+    : admitted;
+  // Outermost, so a repeat waiting for its first attempt holds a slot too: a crowd of them
+  // cannot grow past the cap while they poll the store.
+  return withCapacity(once, deps.maxConcurrentSends ?? Infinity, reporting);
 }
 
 /** Mounts OtpService on a Connect router. */

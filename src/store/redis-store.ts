@@ -110,12 +110,14 @@ export function createRedisStores(options: RedisStoreOptions): RedisStores {
     },
     async wait(key, timeoutMs, signal) {
       // Another replica holds the claim, so there is nothing local to wait on: poll.
+      // Backed off (25 ms doubling to 400 ms), so a crowd of waiting repeats costs Redis a few
+      // reads a second each rather than forty.
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
+      for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
         const record = parse(await redis.get(idemKey(key)));
         if (record === undefined || record.outcome) return record;
         if (Date.now() >= deadline || signal?.aborted) return undefined;
-        await new Promise((r) => setTimeout(r, Math.min(25, Math.max(1, deadline - Date.now()))));
+        await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(1, deadline - Date.now()))));
       }
     },
   };

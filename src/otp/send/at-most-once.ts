@@ -41,7 +41,10 @@ export function withIdempotency(next: Send, options: AtMostOnceOptions): Send {
     for (let round = 0; round < 2; round++) {
       let claim: ClaimResult;
       try {
-        claim = await options.store.claim(key, fingerprint, options.ttlMs);
+        // The claim is a lease no longer than the send itself can take: if its answer is never
+        // recorded (the store stalled, the process died), repeats may try again soon after,
+        // instead of being told "in progress" for the whole TTL.
+        claim = await options.store.claim(key, fingerprint, leaseFor(options, call));
       } catch (err) {
         // Sending twice is bad; not sending at all locks a person out, which is worse.
         log().warn({ err }, "idempotency store unavailable; sending without duplicate protection");
@@ -68,9 +71,24 @@ export function withIdempotency(next: Send, options: AtMostOnceOptions): Send {
   };
 }
 
-function waitFor(options: AtMostOnceOptions, key: string, call: SendCall) {
+// Room past the send's own deadline for its answer to be recorded.
+const leaseMarginMs = 5_000;
+
+function leaseFor(options: AtMostOnceOptions, call: SendCall): number {
+  const sendMs = Math.min(call.ctx.timeoutMs() ?? Infinity, options.defaultTimeoutMs);
+  return Math.min(options.ttlMs, Math.max(1, sendMs) + leaseMarginMs);
+}
+
+async function waitFor(options: AtMostOnceOptions, key: string, call: SendCall) {
   const timeoutMs = (call.ctx.timeoutMs() ?? options.defaultTimeoutMs) - answerMarginMs;
-  return options.store.wait(key, timeoutMs, call.ctx.signal);
+  try {
+    return await options.store.wait(key, timeoutMs, call.ctx.signal);
+  } catch (err) {
+    // Sending now could send twice (the first attempt may be delivering): say why, and ask
+    // the caller to come back rather than guess.
+    options.logger.warn({ err, caller: call.caller }, "idempotency store unavailable while a repeat waited");
+    throw gatewayError("an identical request is still in progress", Code.DeadlineExceeded, GatewayFailure.IN_PROGRESS);
+  }
 }
 
 async function settleAfter(
@@ -92,9 +110,7 @@ async function settleAfter(
       throw err;
     }
     const outcome = recordedError(connectErrorFromCarrier(err));
-    await store
-      .settle(key, outcome, ttlMs)
-      .catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer"));
+    await settleReliably(store, key, outcome, ttlMs, log);
     // The first caller gets exactly what later repeats will get.
     return replay(outcome, send);
   }
@@ -104,9 +120,36 @@ async function settleAfter(
   // for every ok outcome, and the channel and masked number are the repeat's own (its
   // fingerprint matched).
   const recorded = { deliveryId: res.deliveryId, provider: res.provider, providerMessageId: res.providerMessageId };
-  const record = async () => store.settle(key, { kind: "ok", response: recorded }, ttlMs);
-  afterAnswer(() => void record().catch((e: unknown) => log().warn({ err: e }, "could not record idempotent answer")));
+  afterAnswer(() => void settleReliably(store, key, { kind: "ok", response: recorded }, ttlMs, log));
   return res;
+}
+
+// Pauses before each retry of a record that failed: a store stall of about a second is ridden out.
+const settleBackoffMs = [100, 400, 1_000];
+
+/**
+ * Records the answer, retrying a store that failed. A record lost for good leaves the claim to
+ * lapse with its lease; until then repeats wait or are told the request is in progress.
+ */
+async function settleReliably(
+  store: IdempotencyStore,
+  key: string,
+  outcome: RecordedOutcome,
+  ttlMs: number,
+  log: () => Logger,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await store.settle(key, outcome, ttlMs);
+    } catch (err) {
+      const wait = settleBackoffMs[attempt];
+      if (wait === undefined) {
+        log().error({ err }, "could not record idempotent answer; the key's claim lapses with its lease");
+        return;
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
 
 function recordedError(ce: ConnectError): RecordedOutcome {

@@ -11,7 +11,7 @@ export interface SendCall {
 }
 
 /**
- * One step of a send. The steps wrap each other (at most once → admission → capacity →
+ * One step of a send. The steps wrap each other (capacity → at most once → admission →
  * delivery), each deciding whether to go on to the next.
  */
 export type Send = (send: ValidSend, call: SendCall) => Promise<SendOtpResponse>;

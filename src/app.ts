@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 import type { Carrier } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
 import { assembleDomain, type Domain, type DomainDeps } from "./domain.js";
-import { withSpecGrpcMessages } from "./http/grpc-message.js";
+import { clampDeadlineHeaders } from "./http/deadlines.js";
+import { withGrpcWireFixes } from "./http/grpc-wire.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./http/metrics-route.js";
@@ -18,6 +19,7 @@ import { tracingEnabled } from "./observability/tracing-enabled.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createApiKeyInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
+import { hookCallerName } from "./otp/caller.js";
 import { createBearerInterceptor, createOtpClient, type OtpClient } from "./otp/client/index.js";
 import { otpRoutes } from "./otp/service.js";
 
@@ -66,7 +68,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   }
 
   const rpc = domain && serveRpc(domain, config, logger, tracing);
-  if (rpc) await http.register(fastifyConnectPlugin, rpc);
+  if (rpc) {
+    http.addHook("onRequest", (req, _reply, done) => {
+      clampDeadlineHeaders(req.raw.headers);
+      done();
+    });
+    await http.register(fastifyConnectPlugin, rpc);
+  }
   if (config.role !== "service") {
     await http.register(oktaHookRoutes, {
       otpClient: hookClient(domain, config, tracing),
@@ -85,7 +93,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const redis = domain?.redis;
   return {
     http,
-    grpcHandler: rpc ? withSpecGrpcMessages(connectNodeAdapter(rpc)) : undefined,
+    grpcHandler: rpc ? withGrpcWireFixes(connectNodeAdapter(rpc)) : undefined,
     carrier: domain?.carrier,
     readiness,
     stores: {
@@ -115,7 +123,7 @@ function serveRpc(domain: Domain, config: Config, logger: Logger, tracing: boole
 /** The façade's OtpService: in this process (trusted, named "okta-hook"), or remote with its key. */
 function hookClient(domain: Domain | undefined, config: Config, tracing: boolean): OtpClient {
   if (domain) {
-    const serverInterceptors = [createFixedCallerInterceptor("okta-hook")];
+    const serverInterceptors = [createFixedCallerInterceptor(hookCallerName)];
     return createOtpClient({ kind: "in-process", impl: domain.service, serverInterceptors, tracing });
   }
   const remote = config.otpService!;

@@ -206,3 +206,22 @@ describe("loadConfig: mistakes an operator makes", () => {
     ).not.toThrow();
   });
 });
+
+describe("loadConfig: production refuses what only a test bench should do", () => {
+  const prod = { ...live, NODE_ENV: "production" };
+  it.each(["OKTA_OAUTH_ISSUER", "OKTA_OAUTH_JWKS_URL", "EIGHTBYEIGHT_SMS_URL", "EIGHTBYEIGHT_VOICE_URL"])(
+    "refuses a plain-http %s except to this machine",
+    (name) => {
+      expect(problems({ ...prod, [name]: "http://sms.example.net" })).toEqual([
+        `${name}: must be an https:// URL in production (http:// only to this machine), got "http://sms.example.net"`,
+      ]);
+      expect(() => loadConfig({ ...prod, [name]: "http://127.0.0.1:9000" })).not.toThrow();
+    },
+  );
+
+  it("keeps the name okta-hook for the in-process hook", () => {
+    expect(problems({ OTP_API_KEYS: "okta-hook:Kq93XvLp2mW7tR4y" })).toEqual([
+      "OTP_API_KEYS: caller name okta-hook is the in-process Okta hook's; pick another",
+    ]);
+  });
+});

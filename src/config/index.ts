@@ -64,6 +64,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const service = readService(e, problems, { ...deployment, role: server.role, live });
   const okta = readOkta(e, problems, { ...deployment, live });
   checkSecrets(e, okta, problems);
+  if (deployment.production) refusePlainHttp(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...server,
@@ -74,6 +75,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,
     warnings: production ? [] : unknown,
   };
+}
+
+// Where credentials or codes travel: in production these must be HTTPS unless they stay on
+// this machine (a local proxy or a sidecar).
+const encryptedUrls = [
+  "OKTA_OAUTH_ISSUER",
+  "OKTA_OAUTH_JWKS_URL",
+  "EIGHTBYEIGHT_SMS_URL",
+  "EIGHTBYEIGHT_VOICE_URL",
+] as const;
+
+function refusePlainHttp(e: z.output<typeof envSchema>, problems: string[]): void {
+  for (const name of encryptedUrls) {
+    const value = e[name];
+    if (value === undefined || !value.startsWith("http:")) continue;
+    const host = new URL(value).hostname;
+    if (host === "localhost" || host === "[::1]" || host.startsWith("127.")) continue;
+    problems.push(`${name}: must be an https:// URL in production (http:// only to this machine), got "${value}"`);
+  }
 }
 
 /** Every secret that is set must be one: no template value, pattern or short guessable string. */

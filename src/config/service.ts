@@ -1,5 +1,6 @@
 import { type CountryCode, isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
+import { hookCallerName } from "../otp/caller.js";
 import { blankToUndefined, type Deployment, int, list, optionalUrl } from "./env.js";
 
 export interface ServiceConfig {
@@ -25,6 +26,9 @@ const apiKeyList = list((items, ctx) => {
       return keys;
     }
     if (keys.has(name)) ctx.addIssue({ code: "custom", message: `caller name ${name} is listed twice` });
+    if (name === hookCallerName) {
+      ctx.addIssue({ code: "custom", message: `caller name ${name} is the in-process Okta hook's; pick another` });
+    }
     keys.set(name, key);
   }
   return keys;

@@ -261,6 +261,15 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
     expect(down.err?.metadata.get("grpc-status-details-bin")).toHaveLength(1);
   });
 
+  it("is served with a deadline of 700 hours (clamped, not overflowing a timer)", async () => {
+    const { err, res } = await call(
+      { channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" },
+      700 * 3_600_000,
+    );
+    expect(err).toBeNull();
+    expect(res.status).toBe("DELIVERY_STATUS_ACCEPTED");
+  });
+
   it("gets DEADLINE_EXCEEDED when its deadline passes while 8x8 hangs", async () => {
     carrier.fake.behave({ kind: "hang" });
     const { err } = await call({ channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" }, 300);

@@ -1,15 +1,20 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 
+import { clampDeadlineHeaders } from "./deadlines.js";
+
 type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 
 /**
+ * What the HTTP/2 listener adds around Connect's handler: deadlines clamped (deadlines.ts), and
+ * `grpc-message` spelled as the spec says.
+ *
  * Connect writes `grpc-message` with encodeURIComponent, which also escapes `;`, `:`, `+` and
  * `,`. The gRPC spec escapes only `%` and bytes outside printable ASCII, and `@grpc/grpc-js`
  * decodes with decodeURI, so its users read "too many codes sent%3B try again later". This
  * re-encodes the header (in trailers, or headers for a trailers-only answer) as the spec says,
  * which every client decodes alike.
  */
-export function withSpecGrpcMessages(handler: Handler): Handler {
+export function withGrpcWireFixes(handler: Handler): Handler {
   return (req, res) => {
     const writeHead = res.writeHead;
     const addTrailers = res.addTrailers;
@@ -22,6 +27,7 @@ export function withSpecGrpcMessages(handler: Handler): Handler {
       respell(trailers as Record<string, unknown>);
       addTrailers.call(this, trailers);
     };
+    clampDeadlineHeaders(req.headers);
     handler(req, res);
   };
 }

@@ -60,7 +60,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     store: domain?.redis?.health,
     otpService: config.otpService,
   });
-  await http.register(metricsRoute, { registry: metrics.registry });
+  await http.register(metricsRoute, { registry: metrics.registry, token: config.metricsToken });
   const base = domain?.baseCarrier;
   if (base?.recordedSends) {
     const recordedSends = () => base.recordedSends?.() ?? [];

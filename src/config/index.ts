@@ -104,6 +104,7 @@ function checkSecrets(e: z.output<typeof envSchema>, okta: OktaConfig, problems:
   };
   if (!okta.authSecretGenerated) check("OKTA_AUTH_SECRET", e.OKTA_AUTH_SECRET);
   check("OTP_SERVICE_API_KEY", e.OTP_SERVICE_API_KEY);
+  check("METRICS_TOKEN", e.METRICS_TOKEN);
   for (const [name, key] of e.OTP_API_KEYS) check(`OTP_API_KEYS (${name})`, key);
   // 8x8 issues its own keys, whose format is 8x8's: only template values are refused.
   check("EIGHTBYEIGHT_API_KEY", e.EIGHTBYEIGHT_API_KEY, false);

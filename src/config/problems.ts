@@ -8,6 +8,7 @@ export const secretVariables: ReadonlySet<string> = new Set([
   "OTP_SERVICE_API_KEY",
   "EIGHTBYEIGHT_API_KEY",
   "OTP_STORE_URL",
+  "METRICS_TOKEN",
 ]);
 
 /** `HTTP_PORT: must be a port number (…), got "abc"`: ours, and never echoing a secret. */

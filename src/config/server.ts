@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** A request (headers and body) must arrive within this, on both listeners. */
   readonly requestTimeoutMs: number;
+  /** When set, `/metrics` wants it as a bearer token. */
+  readonly metricsToken?: string;
 }
 
 export const serverVariables = {
@@ -39,6 +41,7 @@ export const serverVariables = {
   SHUTDOWN_GRACE_MS: int(10000, 0, 120000),
   MAX_CONNECTIONS: int(1000, 10, 100_000),
   REQUEST_TIMEOUT_MS: int(10_000, 1_000, 60_000),
+  METRICS_TOKEN: secretString(16),
 };
 
 type ServerEnv = z.output<z.ZodObject<typeof serverVariables>>;
@@ -70,5 +73,6 @@ export function readServer(e: ServerEnv, problems: string[]): ServerConfig {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     maxConnections: e.MAX_CONNECTIONS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

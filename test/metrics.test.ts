@@ -10,7 +10,8 @@ describe("GET /metrics with METRICS_TOKEN", () => {
   afterAll(async () => gw?.close());
 
   it("refuses a scrape without the token, or with another", async () => {
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: token }]) {
+    const attempts: Array<Record<string, string>> = [{}, { authorization: "Bearer nope" }, { authorization: token }];
+    for (const headers of attempts) {
       const res = await fetch(`${gw.httpUrl}/metrics`, { headers });
       expect(res.status).toBe(401);
       expect(await res.text()).not.toContain("otp_send_outcomes_total");

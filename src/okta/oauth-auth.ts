@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createRemoteJWKSet, customFetch, jwtVerify } from "jose";
+import { createBoundedFetch } from "./bounded-fetch.js";
 import type { HookAuthenticator } from "./hook-auth.js";
 
 export interface OktaOAuthOptions {
@@ -15,6 +16,9 @@ export interface OktaOAuthOptions {
   readonly jwksCooldownMs?: number;
 }
 
+// Okta's key sets are a few kilobytes; this leaves room for many keys and nothing more.
+const maxJwksBytes = 256 * 1024;
+
 /**
  * Okta's OAuth 2.0 scheme: `Authorization: Bearer <access token>` from an Okta custom
  * authorization server, checked as an RS256 JWT against the issuer's JWKS. Keys are cached and
@@ -26,6 +30,7 @@ export function createOAuthAuthenticator(options: OktaOAuthOptions): HookAuthent
     timeoutDuration: 1000,
     cooldownDuration: options.jwksCooldownMs ?? 30_000,
     cacheMaxAge: 10 * 60_000,
+    [customFetch]: createBoundedFetch(maxJwksBytes),
   });
   return async (headers) => {
     const header = headers.authorization;

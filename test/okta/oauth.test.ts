@@ -171,3 +171,29 @@ describe("JWKS caching", () => {
     }
   });
 });
+
+describe("a JWKS endpoint that answers far more than a key set", () => {
+  it.each([
+    ["says so in content-length", true],
+    ["streams it without saying how much", false],
+  ])("is refused when the answer is 6 MB and %s, though it holds the right key", async (_name, declared) => {
+    // A valid key set padded to 6 MB: without a size limit the token would be accepted.
+    const body = Buffer.from(JSON.stringify({ keys: published.map((k) => k.jwk), pad: "x".repeat(6 * 1024 * 1024) }));
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        ...(declared ? { "content-length": body.length } : {}),
+      });
+      res.end(body);
+    });
+    await new Promise<void>((r) => huge.listen(0, "127.0.0.1", r));
+    const hugeUrl = `http://127.0.0.1:${(huge.address() as AddressInfo).port}/keys`;
+    try {
+      const authenticate = createOAuthAuthenticator({ issuer, audience, clientId, scope, jwksUrl: hugeUrl });
+      expect(await authenticate({ authorization: `Bearer ${await token()}` })).not.toBeUndefined();
+    } finally {
+      huge.closeAllConnections();
+      await new Promise((r) => huge.close(r));
+    }
+  });
+});

@@ -1,27 +1,21 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
-import type { Logger } from "pino";
 import type { Carrier } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
 import { assembleDomain, type Domain, type DomainDeps } from "./domain.js";
-import { clampDeadlineHeaders } from "./http/deadlines.js";
-import { withGrpcWireFixes } from "./http/grpc-wire.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./http/metrics-route.js";
 import type { Readiness } from "./http/readiness.js";
+import { createRpcServing } from "./http/rpc-serving.js";
 import { sandboxRoutes } from "./http/sandbox-routes.js";
 import { createMetrics } from "./observability/metrics.js";
-import { createServerTracingInterceptor } from "./observability/rpc-tracing.js";
 import { tracingEnabled } from "./observability/tracing-enabled.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
-import { createApiKeyInterceptor, createFixedCallerInterceptor } from "./otp/api-key-auth.js";
+import { createFixedCallerInterceptor } from "./otp/api-key-auth.js";
 import { hookCallerName } from "./otp/caller.js";
 import { createBearerInterceptor, createOtpClient, type OtpClient } from "./otp/client/index.js";
-import { otpRoutes } from "./otp/service.js";
 
 export type { Readiness } from "./http/readiness.js";
 
@@ -38,9 +32,6 @@ export interface GatewayApp {
   readonly carrier?: Carrier;
   readonly readiness: Readiness;
 }
-
-// Connect messages for SendOtp are well under a kilobyte.
-const rpcReadMaxBytes = 64 * 1024;
 
 /** Builds the gateway's servers from injected dependencies; nothing listens yet. */
 export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
@@ -67,14 +58,16 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     await http.register(sandboxRoutes, { recordedSends, forgetMemory: domain?.forgetMemory });
   }
 
-  const rpc = domain && serveRpc(domain, config, logger, tracing);
-  if (rpc) {
-    http.addHook("onRequest", (req, _reply, done) => {
-      clampDeadlineHeaders(req.raw.headers);
-      done();
-    });
-    await http.register(fastifyConnectPlugin, rpc);
-  }
+  const rpc = domain
+    ? createRpcServing({
+        service: domain.service,
+        apiKeys: config.apiKeys,
+        whenNoKeys: config.carrier.mode === "sandbox" ? "open" : "closed",
+        tracing,
+        logger,
+      })
+    : undefined;
+  await rpc?.registerOn(http);
   if (config.role !== "service") {
     await http.register(oktaHookRoutes, {
       otpClient: hookClient(domain, config, tracing),
@@ -93,7 +86,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const redis = domain?.redis;
   return {
     http,
-    grpcHandler: rpc ? withGrpcWireFixes(connectNodeAdapter(rpc)) : undefined,
+    grpcHandler: rpc?.h2Handler,
     carrier: domain?.carrier,
     readiness,
     stores: {
@@ -101,23 +94,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
       close: async () => redis?.close(),
     },
   };
-}
-
-/** OtpService for network callers, who must present an API key (both listeners). */
-function serveRpc(domain: Domain, config: Config, logger: Logger, tracing: boolean) {
-  const sandbox = config.carrier.mode === "sandbox";
-  if (config.apiKeys.size === 0) {
-    logger.warn(
-      sandbox
-        ? "OTP_API_KEYS is not set: OtpService accepts unauthenticated network calls (sandbox only)"
-        : "OTP_API_KEYS is not set: OtpService refuses all network calls; only the Okta hook can send",
-    );
-  }
-  const interceptors = [
-    ...(tracing ? [createServerTracingInterceptor()] : []),
-    createApiKeyInterceptor(config.apiKeys, sandbox ? "open" : "closed"),
-  ];
-  return { routes: otpRoutes(domain.service), interceptors, readMaxBytes: rpcReadMaxBytes };
 }
 
 /** The façade's OtpService: in this process (trusted, named "okta-hook"), or remote with its key. */

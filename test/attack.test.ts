@@ -2,7 +2,7 @@ import { type ClientHttp2Session, connect as connectH2, constants } from "node:h
 import { connect as connectTcp, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
-import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { fakeCarrierEnv, oktaSecret, rpcApiKey } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { type GatewayProcess, spawnGateway } from "./support/process.js";
 
@@ -35,7 +35,12 @@ const h2 = () => {
 /** Opens a gRPC stream that sends its headers and never its body. */
 function stalledStream(session: ClientHttp2Session) {
   const stream = session.request(
-    { ":method": "POST", ":path": "/otp.v1.OtpService/SendOtp", "content-type": "application/grpc" },
+    {
+      ":method": "POST",
+      ":path": "/otp.v1.OtpService/SendOtp",
+      "content-type": "application/grpc",
+      authorization: `Bearer ${rpcApiKey}`,
+    },
     { endStream: false },
   );
   stream.on("error", () => {});
@@ -58,36 +63,6 @@ describe("the HTTP/2 port", () => {
       expect(r.ms).toBeLessThan(3_500);
     }
     session.destroy();
-  });
-
-  it("sends GOAWAY to a client that opens and cancels streams as fast as it can, and refuses it for a while", async () => {
-    const attacker = h2();
-    await new Promise((r) => attacker.once("remoteSettings", r));
-    const goaway = new Promise<number>((resolve) => attacker.once("goaway", (code) => resolve(code)));
-    // The hook keeps its budget while the attack runs.
-    const hook = (async () => {
-      const answers = [];
-      for (let i = 0; i < 5; i++) answers.push(await postHook(`http://127.0.0.1:${gw.httpPort}`, oktaHookBody()));
-      return answers;
-    })();
-    for (let i = 0; i < 2_000 && !attacker.destroyed && !attacker.closed; i++) {
-      const stream = attacker.request(
-        { ":method": "POST", ":path": "/otp.v1.OtpService/SendOtp", "content-type": "application/grpc" },
-        { endStream: false },
-      );
-      stream.on("error", () => {});
-      stream.close(constants.NGHTTP2_CANCEL);
-      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
-    }
-    expect(await goaway).toBe(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-    for (const answer of await hook) {
-      expect(answer.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-      expect(answer.elapsedMs).toBeLessThan(2_500);
-    }
-    // The same address is refused during the cool-down: its new session is closed at once.
-    const again = h2();
-    await new Promise((r) => again.once("close", r));
-    expect(again.remoteSettings?.maxConcurrentStreams ?? 0).toBe(0);
   });
 });
 
@@ -125,5 +100,74 @@ describe("the HTTP/1.1 port", () => {
     for (const { socket } of sockets) socket.destroy();
     await new Promise((r) => setTimeout(r, 100));
     expect((await fetch(`http://127.0.0.1:${gw.httpPort}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("RPCs from strangers", () => {
+  const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]);
+
+  it("refuses a malformed body without a key as Unauthenticated, before reading it (Connect, HTTP/1.1)", async () => {
+    const res = await fetch(`http://127.0.0.1:${gw.httpPort}/otp.v1.OtpService/SendOtp`, {
+      method: "POST",
+      headers: { "content-type": "application/proto" },
+      body: garbage,
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({
+      code: "unauthenticated",
+      message: "missing API key: send Authorization: Bearer <key>",
+    });
+  });
+
+  it.each([
+    ["gRPC", "application/grpc"],
+    ["gRPC-Web", "application/grpc-web+proto"],
+  ])("does the same over %s on the HTTP/2 port", async (_name, contentType) => {
+    const session = h2();
+    const stream = session.request({
+      ":method": "POST",
+      ":path": "/otp.v1.OtpService/SendOtp",
+      "content-type": contentType,
+      authorization: "Bearer not-a-key",
+    });
+    stream.end(garbage);
+    const headers = await new Promise<Record<string, unknown>>((resolve) => stream.once("response", resolve));
+    stream.resume();
+    expect(headers["grpc-status"]).toBe("16");
+    expect(headers["grpc-message"]).toBe("invalid API key");
+    session.close();
+  });
+});
+
+// Last: the address it refuses for a minute is this test's own, for every test after it.
+describe("rapid reset on the HTTP/2 port", () => {
+  it("sends GOAWAY to a client that opens and cancels streams as fast as it can, and refuses it for a while", async () => {
+    const attacker = h2();
+    await new Promise((r) => attacker.once("remoteSettings", r));
+    const goaway = new Promise<number>((resolve) => attacker.once("goaway", (code) => resolve(code)));
+    // The hook keeps its budget while the attack runs.
+    const hook = (async () => {
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await postHook(`http://127.0.0.1:${gw.httpPort}`, oktaHookBody()));
+      return answers;
+    })();
+    for (let i = 0; i < 2_000 && !attacker.destroyed && !attacker.closed; i++) {
+      const stream = attacker.request(
+        { ":method": "POST", ":path": "/otp.v1.OtpService/SendOtp", "content-type": "application/grpc" },
+        { endStream: false },
+      );
+      stream.on("error", () => {});
+      stream.close(constants.NGHTTP2_CANCEL);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(await goaway).toBe(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    for (const answer of await hook) {
+      expect(answer.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+      expect(answer.elapsedMs).toBeLessThan(2_500);
+    }
+    // The same address is refused during the cool-down: its new session is closed at once.
+    const again = h2();
+    await new Promise((r) => again.once("close", r));
+    expect(again.remoteSettings?.maxConcurrentStreams ?? 0).toBe(0);
   });
 });

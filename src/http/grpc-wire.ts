@@ -1,12 +1,15 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 
 import { clampDeadlineHeaders } from "./deadlines.js";
+import { specEncode } from "./grpc-message-encoding.js";
+import type { RpcRefusal } from "./rpc-gate.js";
 
 type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
 
 /**
- * What the HTTP/2 listener adds around Connect's handler: deadlines clamped (deadlines.ts), and
- * `grpc-message` spelled as the spec says.
+ * What the HTTP/2 listener adds around Connect's handler: deadlines clamped (deadlines.ts),
+ * strangers refused before their body is read (rpc-gate.ts), and `grpc-message` spelled as the
+ * spec says.
  *
  * Connect writes `grpc-message` with encodeURIComponent, which also escapes `;`, `:`, `+` and
  * `,`. The gRPC spec escapes only `%` and bytes outside printable ASCII, and `@grpc/grpc-js`
@@ -14,8 +17,18 @@ type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
  * re-encodes the header (in trailers, or headers for a trailers-only answer) as the spec says,
  * which every client decodes alike.
  */
-export function withGrpcWireFixes(handler: Handler): Handler {
+export function withGrpcWireFixes(
+  handler: Handler,
+  gate: (path: string, headers: Http2ServerRequest["headers"]) => RpcRefusal | undefined,
+): Handler {
   return (req, res) => {
+    clampDeadlineHeaders(req.headers);
+    const refusal = gate(req.url, req.headers);
+    if (refusal) {
+      res.writeHead(refusal.status, refusal.headers);
+      res.end(refusal.body);
+      return;
+    }
     const writeHead = res.writeHead;
     const addTrailers = res.addTrailers;
     res.writeHead = function (this: Http2ServerResponse, ...args: unknown[]) {
@@ -27,7 +40,6 @@ export function withGrpcWireFixes(handler: Handler): Handler {
       respell(trailers as Record<string, unknown>);
       addTrailers.call(this, trailers);
     };
-    clampDeadlineHeaders(req.headers);
     handler(req, res);
   };
 }
@@ -42,16 +54,4 @@ function respell(headers: Record<string, unknown>): void {
     return;
   }
   headers["grpc-message"] = specEncode(text);
-}
-
-/** Percent-encodes `%` and every byte outside 0x20–0x7E, as the gRPC spec has it. */
-function specEncode(text: string): string {
-  let out = "";
-  for (const byte of Buffer.from(text, "utf8")) {
-    out +=
-      byte >= 0x20 && byte <= 0x7e && byte !== 0x25
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
 }

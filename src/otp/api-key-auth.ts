@@ -3,31 +3,42 @@ import { trace } from "@opentelemetry/api";
 import { createNamedSecretMatcher } from "../auth/secrets.js";
 import { callerKey } from "./caller.js";
 
+/** Who presented a key, or why the call is refused (a fixed text, never the key). */
+export type ApiKeyVerdict = { readonly caller?: string; readonly refusal?: undefined } | { readonly refusal: string };
+
 /**
  * Network callers of OtpService present `Authorization: Bearer <key>`. The key's name becomes
  * the caller (on spans, logs and idempotency scopes). Without configured keys the service is
  * either open (sandbox) or closed to the network (live), as `whenNoKeys` says.
  */
-export function createApiKeyInterceptor(keys: ReadonlyMap<string, string>, whenNoKeys: "open" | "closed"): Interceptor {
+export function createApiKeyCheck(
+  keys: ReadonlyMap<string, string>,
+  whenNoKeys: "open" | "closed",
+): (authorization: string | null | undefined) => ApiKeyVerdict {
   const match = createNamedSecretMatcher(keys);
-  return (next) => async (req) => {
+  return (authorization) => {
     if (keys.size === 0) {
-      if (whenNoKeys === "closed") {
-        throw new ConnectError(
-          "OtpService takes no network calls: no API keys are configured (OTP_API_KEYS)",
-          Code.Unauthenticated,
-        );
-      }
-      return next(req);
+      return whenNoKeys === "closed"
+        ? { refusal: "OtpService takes no network calls: no API keys are configured (OTP_API_KEYS)" }
+        : {};
     }
-    const header = req.header.get("authorization") ?? "";
-    const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(header)?.[1];
-    if (bearer === undefined)
-      throw new ConnectError("missing API key: send Authorization: Bearer <key>", Code.Unauthenticated);
+    const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+    if (bearer === undefined) return { refusal: "missing API key: send Authorization: Bearer <key>" };
     const caller = match(bearer);
-    if (caller === undefined) throw new ConnectError("invalid API key", Code.Unauthenticated);
-    req.contextValues.set(callerKey, caller);
-    trace.getActiveSpan()?.setAttribute("otp.caller", caller);
+    return caller === undefined ? { refusal: "invalid API key" } : { caller };
+  };
+}
+
+/** The check as a Connect interceptor: refuses with Unauthenticated, names the caller. */
+export function createApiKeyInterceptor(keys: ReadonlyMap<string, string>, whenNoKeys: "open" | "closed"): Interceptor {
+  const check = createApiKeyCheck(keys, whenNoKeys);
+  return (next) => async (req) => {
+    const verdict = check(req.header.get("authorization"));
+    if (verdict.refusal !== undefined) throw new ConnectError(verdict.refusal, Code.Unauthenticated);
+    if (verdict.caller !== undefined) {
+      req.contextValues.set(callerKey, verdict.caller);
+      trace.getActiveSpan()?.setAttribute("otp.caller", verdict.caller);
+    }
     return next(req);
   };
 }

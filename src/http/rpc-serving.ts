@@ -1,0 +1,67 @@
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { OtpService } from "../../gen/otp/v1/otp_pb.js";
+import { createServerTracingInterceptor } from "../observability/rpc-tracing.js";
+import { createApiKeyCheck, createApiKeyInterceptor } from "../otp/api-key-auth.js";
+import { otpRoutes } from "../otp/service.js";
+import { clampDeadlineHeaders } from "./deadlines.js";
+import { withGrpcWireFixes } from "./grpc-wire.js";
+import { gateRpc } from "./rpc-gate.js";
+
+export interface RpcServingOptions {
+  readonly service: ServiceImpl<typeof OtpService>;
+  /** Network callers by name → key (OTP_API_KEYS). */
+  readonly apiKeys: ReadonlyMap<string, string>;
+  /** Without keys: open in the sandbox, closed when live. */
+  readonly whenNoKeys: "open" | "closed";
+  readonly tracing: boolean;
+  readonly logger: Logger;
+}
+
+// Connect messages for SendOtp are well under a kilobyte.
+const rpcReadMaxBytes = 64 * 1024;
+const servicePaths = [`/${OtpService.typeName}/`];
+
+/** OtpService for network callers, who must present an API key, on both listeners. */
+export function createRpcServing(options: RpcServingOptions) {
+  const { apiKeys, whenNoKeys } = options;
+  if (apiKeys.size === 0) {
+    options.logger.warn(
+      whenNoKeys === "open"
+        ? "OTP_API_KEYS is not set: OtpService accepts unauthenticated network calls (sandbox only)"
+        : "OTP_API_KEYS is not set: OtpService refuses all network calls; only the Okta hook can send",
+    );
+  }
+  const check = createApiKeyCheck(apiKeys, whenNoKeys);
+  const gate = (path: string | undefined, headers: Http2ServerRequest["headers"]) =>
+    gateRpc(path, headers, servicePaths, (authorization) => check(authorization));
+  const connect = {
+    routes: otpRoutes(options.service),
+    interceptors: [
+      ...(options.tracing ? [createServerTracingInterceptor()] : []),
+      createApiKeyInterceptor(apiKeys, whenNoKeys),
+    ],
+    readMaxBytes: rpcReadMaxBytes,
+  };
+  return {
+    /** Connect and gRPC-Web on the HTTP/1.1 listener. */
+    async registerOn(http: FastifyInstance): Promise<void> {
+      http.addHook("onRequest", (req, reply, done) => {
+        clampDeadlineHeaders(req.raw.headers);
+        const refusal = gate(req.url, req.raw.headers);
+        if (!refusal) return done();
+        reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
+      });
+      await http.register(fastifyConnectPlugin, connect);
+    },
+    /** gRPC, Connect and gRPC-Web on the cleartext HTTP/2 listener. */
+    h2Handler: withGrpcWireFixes(connectNodeAdapter(connect), gate) as (
+      req: Http2ServerRequest,
+      res: Http2ServerResponse,
+    ) => void,
+  };
+}

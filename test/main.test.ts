@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { type GatewayProcess, runGatewayToExit, spawnGateway } from "./support/process.js";
+import { type GatewayProcess, runGatewayToExit, sandboxSecret, spawnGateway } from "./support/process.js";
 
 describe("npm start on a fresh machine (no 8x8 credentials)", () => {
   let gw: GatewayProcess;
@@ -19,11 +19,7 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
   });
 
   it("serves the hook on the sandbox carrier and lists accepted sends, masked", async () => {
-    const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
-    const secret = gw.output
-      .slice(index + 1)
-      .find((l) => l.trim() !== "")!
-      .trim();
+    const secret = sandboxSecret(gw.output);
     const base = `http://127.0.0.1:${gw.httpPort}`;
 
     expect((await postHook(base, oktaHookBody(), { authorization: "wrong" })).status).toBe(401);
@@ -45,11 +41,7 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
   });
 
   it("keeps production's per-number limit, and forgets it on POST /sandbox/reset", async () => {
-    const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
-    const secret = gw.output
-      .slice(index + 1)
-      .find((l) => l.trim() !== "")!
-      .trim();
+    const secret = sandboxSecret(gw.output);
     const base = `http://127.0.0.1:${gw.httpPort}`;
     const send = () =>
       postHook(base, oktaHookBody({ phoneNumber: "+14155552699", source: undefined }), { authorization: secret });
@@ -61,11 +53,7 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
   });
 
   it("answers a real Okta org's sign-in FAILED (reason=sandbox) so Okta sends the code, and a Preview SUCCESSFUL", async () => {
-    const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
-    const secret = gw.output
-      .slice(index + 1)
-      .find((l) => l.trim() !== "")!
-      .trim();
+    const secret = sandboxSecret(gw.output);
     const base = `http://127.0.0.1:${gw.httpPort}`;
     const before = (await (await fetch(`${base}/sandbox/messages`)).json()) as { messages: unknown[] };
 

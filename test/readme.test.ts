@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayProcess, spawnGateway } from "./support/process.js";
+import { type GatewayProcess, sandboxSecret, spawnGateway } from "./support/process.js";
 
 // Every curl and buf curl example in the README runs, as written, against a real sandbox
 // gateway started as `npm start` starts it: an example that stops working fails here.
@@ -33,11 +33,7 @@ let secret: string;
 
 beforeAll(async () => {
   gw = await spawnGateway({}, { telemetry: false });
-  const index = gw.output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
-  secret = gw.output
-    .slice(index + 1)
-    .find((l) => l.trim() !== "")!
-    .trim();
+  secret = sandboxSecret(gw.output);
 });
 afterAll(async () => gw?.stop());
 

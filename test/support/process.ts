@@ -146,3 +146,11 @@ export async function freePort(): Promise<number> {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+/** The hook secret a sandbox gateway made up and printed once at start-up. */
+export function sandboxSecret(output: readonly string[]): string {
+  const index = output.findIndex((l) => l.includes("Sandbox Okta hook secret"));
+  const secret = output.slice(index + 1).find((l) => l.trim() !== "");
+  if (index < 0 || secret === undefined) throw new Error("the gateway printed no sandbox hook secret");
+  return secret.trim();
+}

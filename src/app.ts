@@ -1,8 +1,10 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { FastifyInstance } from "fastify";
+import { OtpService } from "../gen/otp/v1/otp_pb.js";
 import type { Carrier } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
 import { assembleDomain, type Domain, type DomainDeps } from "./domain.js";
+import { createHealthService } from "./health/health-service.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./http/metrics-route.js";
@@ -61,6 +63,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const rpc = domain
     ? createRpcServing({
         service: domain.service,
+        health: createHealthService({
+          services: [OtpService.typeName],
+          serving: () => readiness.listening && !readiness.shuttingDown && !allCircuitsOpen(domain.carrier),
+          draining: () => readiness.shuttingDown,
+        }),
         apiKeys: config.apiKeys,
         whenNoKeys: config.carrier.mode === "sandbox" ? "open" : "closed",
         tracing,
@@ -105,4 +112,10 @@ function hookClient(domain: Domain | undefined, config: Config, tracing: boolean
   const remote = config.otpService!;
   const interceptors = remote.apiKey ? [createBearerInterceptor(remote.apiKey)] : [];
   return createOtpClient({ kind: "remote", url: remote.url, protocol: remote.protocol, tracing }, interceptors);
+}
+
+/** Whether no channel can send: every circuit of the carrier is open. */
+function allCircuitsOpen(carrier: Carrier): boolean {
+  const circuits = Object.values(carrier.health?.() ?? {}) as Array<{ state?: string }>;
+  return circuits.length > 0 && circuits.every((c) => c.state === "open");
 }

@@ -82,6 +82,7 @@ describe("deploy/k8s", () => {
     expect(ports).toEqual({ http: Number(configMap.data.HTTP_PORT), grpc: Number(configMap.data.GRPC_PORT) });
     expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    expect(container.startupProbe.grpc).toEqual({ port: Number(configMap.data.GRPC_PORT) });
     expect(container.envFrom).toEqual([
       { configMapRef: { name: configMap.metadata.name } },
       { secretRef: { name: secret.metadata.name } },

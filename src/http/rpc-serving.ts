@@ -1,19 +1,21 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import { createServerTracingInterceptor } from "../observability/rpc-tracing.js";
 import { createApiKeyCheck, createApiKeyInterceptor } from "../otp/api-key-auth.js";
-import { otpRoutes } from "../otp/service.js";
 import { clampDeadlineHeaders } from "./deadlines.js";
 import { withGrpcWireFixes } from "./grpc-wire.js";
 import { gateRpc } from "./rpc-gate.js";
 
 export interface RpcServingOptions {
   readonly service: ServiceImpl<typeof OtpService>;
+  /** gRPC health, for probes: served beside OtpService, without an API key. */
+  readonly health: ServiceImpl<typeof Health>;
   /** Network callers by name → key (OTP_API_KEYS). */
   readonly apiKeys: ReadonlyMap<string, string>;
   /** Without keys: open in the sandbox, closed when live. */
@@ -39,12 +41,17 @@ export function createRpcServing(options: RpcServingOptions) {
   const check = createApiKeyCheck(apiKeys, whenNoKeys);
   const gate = (path: string | undefined, headers: Http2ServerRequest["headers"]) =>
     gateRpc(path, headers, servicePaths, (authorization) => check(authorization));
+  // Per service, since a service's own interceptors replace the router's: OtpService is traced
+  // and needs a key; health is for probes, which would be most of the traces and need none.
+  const otpInterceptors = [
+    ...(options.tracing ? [createServerTracingInterceptor()] : []),
+    createApiKeyInterceptor(apiKeys, whenNoKeys),
+  ];
   const connect = {
-    routes: otpRoutes(options.service),
-    interceptors: [
-      ...(options.tracing ? [createServerTracingInterceptor()] : []),
-      createApiKeyInterceptor(apiKeys, whenNoKeys),
-    ],
+    routes: (router: ConnectRouter) => {
+      router.service(OtpService, options.service, { interceptors: otpInterceptors });
+      router.service(Health, options.health);
+    },
     readMaxBytes: rpcReadMaxBytes,
   };
   return {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { CountryCode } from "libphonenumber-js/max";
 import type { Logger } from "pino";
-import { OtpService } from "../../gen/otp/v1/otp_pb.js";
+import type { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import type { Carrier } from "../carrier/index.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { type DestinationPolicy, defaultDestinationPolicy } from "../policy/destination-policy.js";
@@ -74,11 +74,4 @@ function createSendPipeline(deps: OtpServiceDeps, now: () => number, newId: () =
   // Outermost, so a repeat waiting for its first attempt holds a slot too: a crowd of them
   // cannot grow past the cap while they poll the store.
   return withCapacity(once, deps.maxConcurrentSends ?? Infinity, reporting);
-}
-
-/** Mounts OtpService on a Connect router. */
-export function otpRoutes(service: ServiceImpl<typeof OtpService>): (router: ConnectRouter) => void {
-  return (router) => {
-    router.service(OtpService, service);
-  };
 }

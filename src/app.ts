@@ -69,6 +69,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
           draining: () => readiness.shuttingDown,
         }),
         apiKeys: config.apiKeys,
+        reflection: config.grpcReflection,
         whenNoKeys: config.carrier.mode === "sandbox" ? "open" : "closed",
         tracing,
         logger,

@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly requestTimeoutMs: number;
   /** When set, `/metrics` wants it as a bearer token. */
   readonly metricsToken?: string;
+  /** gRPC server reflection on GRPC_PORT: on by default outside production. */
+  readonly grpcReflection: boolean;
 }
 
 export const serverVariables = {
@@ -42,6 +44,7 @@ export const serverVariables = {
   MAX_CONNECTIONS: int(1000, 10, 100_000),
   REQUEST_TIMEOUT_MS: int(10_000, 1_000, 60_000),
   METRICS_TOKEN: secretString(16),
+  GRPC_REFLECTION: optionalChoice(["on", "off"]),
 };
 
 type ServerEnv = z.output<z.ZodObject<typeof serverVariables>>;
@@ -74,5 +77,6 @@ export function readServer(e: ServerEnv, problems: string[]): ServerConfig {
     maxConnections: e.MAX_CONNECTIONS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
+    grpcReflection: (e.GRPC_REFLECTION ?? (e.NODE_ENV === "production" ? "off" : "on")) === "on",
   };
 }

@@ -5,9 +5,12 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import { createServerTracingInterceptor } from "../observability/rpc-tracing.js";
 import { createApiKeyCheck, createApiKeyInterceptor } from "../otp/api-key-auth.js";
+import { createReflectionAnswers } from "../reflection/reflection-service.js";
 import { clampDeadlineHeaders } from "./deadlines.js";
 import { withGrpcWireFixes } from "./grpc-wire.js";
 import { gateRpc } from "./rpc-gate.js";
@@ -16,6 +19,8 @@ export interface RpcServingOptions {
   readonly service: ServiceImpl<typeof OtpService>;
   /** gRPC health, for probes: served beside OtpService, without an API key. */
   readonly health: ServiceImpl<typeof Health>;
+  /** Server reflection (v1 and v1alpha) over our own schemas, when switched on. */
+  readonly reflection: boolean;
   /** Network callers by name → key (OTP_API_KEYS). */
   readonly apiKeys: ReadonlyMap<string, string>;
   /** Without keys: open in the sandbox, closed when live. */
@@ -47,10 +52,19 @@ export function createRpcServing(options: RpcServingOptions) {
     ...(options.tracing ? [createServerTracingInterceptor()] : []),
     createApiKeyInterceptor(apiKeys, whenNoKeys),
   ];
+  const reflect = createReflectionAnswers({
+    services: [OtpService.typeName, Health.typeName, ServerReflectionV1.typeName, ServerReflectionV1alpha.typeName],
+    files: [OtpService.file, Health.file, ServerReflectionV1.file, ServerReflectionV1alpha.file],
+  });
   const connect = {
     routes: (router: ConnectRouter) => {
       router.service(OtpService, options.service, { interceptors: otpInterceptors });
       router.service(Health, options.health);
+      if (options.reflection) {
+        // One handler for both packages: their messages are the same shapes under two names.
+        router.service(ServerReflectionV1, { serverReflectionInfo: reflect as never });
+        router.service(ServerReflectionV1alpha, { serverReflectionInfo: reflect as never });
+      }
     },
     readMaxBytes: rpcReadMaxBytes,
   };

@@ -14,12 +14,9 @@ export function createDescriptorIndex(files: readonly DescFile[]) {
     for (const dep of file.dependencies) add(dep);
   };
   for (const file of files) add(file);
-  const serialized = new Map<DescFile, Uint8Array>();
-  const bytesOf = (file: DescFile) => {
-    let bytes = serialized.get(file);
-    if (!bytes) serialized.set(file, (bytes = toBinary(FileDescriptorProtoSchema, file.proto)));
-    return bytes;
-  };
+  // Serialized once: a handful of files, asked about again and again.
+  const serialized = new Map([...byName.values()].map((f) => [f, toBinary(FileDescriptorProtoSchema, f.proto)]));
+  const bytesOf = (file: DescFile) => serialized.get(file)!;
 
   /** The file and every file it imports, transitively, the file first. */
   function withImports(file: DescFile): Uint8Array[] {

@@ -11,13 +11,14 @@ import { metricsRoute } from "./http/metrics-route.js";
 import type { Readiness } from "./http/readiness.js";
 import { createRpcServing } from "./http/rpc-serving.js";
 import { sandboxRoutes } from "./http/sandbox-routes.js";
-import { createMetrics } from "./observability/metrics.js";
+import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { tracingEnabled } from "./observability/tracing-enabled.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createFixedCallerInterceptor } from "./otp/api-key-auth.js";
 import { hookCallerName } from "./otp/caller.js";
 import { createBearerInterceptor, createOtpClient, type OtpClient } from "./otp/client/index.js";
+import { createRpcMetricsInterceptor } from "./otp/rpc-metrics.js";
 
 export type { Readiness } from "./http/readiness.js";
 
@@ -73,12 +74,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
         whenNoKeys: config.carrier.mode === "sandbox" ? "open" : "closed",
         tracing,
         logger,
+        metrics,
       })
     : undefined;
   await rpc?.registerOn(http);
   if (config.role !== "service") {
     await http.register(oktaHookRoutes, {
-      otpClient: hookClient(domain, config, tracing),
+      otpClient: hookClient(domain, config, tracing, metrics),
+      metrics,
       authenticate: config.okta.oauth
         ? (await import("./okta/oauth-auth.js")).createOAuthAuthenticator(config.okta.oauth)
         : createHeaderAuthenticator(config.okta.authHeader, config.okta.authSecret),
@@ -105,9 +108,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
 }
 
 /** The façade's OtpService: in this process (trusted, named "okta-hook"), or remote with its key. */
-function hookClient(domain: Domain | undefined, config: Config, tracing: boolean): OtpClient {
+function hookClient(domain: Domain | undefined, config: Config, tracing: boolean, metrics: GatewayMetrics): OtpClient {
   if (domain) {
-    const serverInterceptors = [createFixedCallerInterceptor(hookCallerName)];
+    const serverInterceptors = [createFixedCallerInterceptor(hookCallerName), createRpcMetricsInterceptor(metrics)];
     return createOtpClient({ kind: "in-process", impl: domain.service, serverInterceptors, tracing });
   }
   const remote = config.otpService!;

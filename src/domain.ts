@@ -1,7 +1,14 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { OtpService } from "../gen/otp/v1/otp_pb.js";
-import { type Carrier, createCarrier, defaultRetryPolicy, withCircuitBreaker, withRetries } from "./carrier/index.js";
+import {
+  type Carrier,
+  createCarrier,
+  defaultRetryPolicy,
+  withCircuitBreaker,
+  withMetering,
+  withRetries,
+} from "./carrier/index.js";
 import type { Config } from "./config/index.js";
 import type { GatewayMetrics } from "./observability/metrics.js";
 import { createOtpService } from "./otp/service.js";
@@ -52,7 +59,7 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   const idempotency = deps.idempotency ?? redis?.idempotency ?? memoryIdempotency!;
   const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
   const baseCarrier = deps.carrier ?? createCarrier(config.carrier, now);
-  const carrier = resilientCarrier(baseCarrier, config, logger, now);
+  const carrier = resilientCarrier(baseCarrier, config, logger, deps.metrics, now);
   const service = createOtpService({
     carrier,
     logger: logger.child({ component: "otp-service" }),
@@ -78,18 +85,34 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   return { baseCarrier, carrier, service, redis, forgetMemory };
 }
 
+const circuitLevels = { closed: 0, half_open: 1, open: 2 } as const;
+
 /** Retries only provably unsent attempts, and fails fast while the carrier keeps failing. */
-function resilientCarrier(base: Carrier, config: Config, logger: Logger, now?: () => number): Carrier {
-  const retrying = withRetries(base, {
+function resilientCarrier(
+  base: Carrier,
+  config: Config,
+  logger: Logger,
+  metrics: GatewayMetrics,
+  now?: () => number,
+): Carrier {
+  const metered = withMetering(base, (channel, outcome, seconds) =>
+    metrics.carrierDuration.observe({ channel, outcome }, seconds),
+  );
+  for (const channel of ["sms", "voice"]) metrics.circuitState.set({ channel }, circuitLevels.closed);
+  const retrying = withRetries(metered, {
     ...defaultRetryPolicy,
     maxRetries: config.carrierMaxRetries,
     now,
-    onRetry: (info) => logger.info(info, "retrying a send the carrier provably did not take"),
+    onRetry: (info) => {
+      metrics.carrierRetries.inc({ channel: info.channel });
+      logger.info(info, "retrying a send the carrier provably did not take");
+    },
   });
   return withCircuitBreaker(retrying, {
     ...config.circuitBreaker,
     now,
     onStateChange: (channel, state, consecutiveFailures) => {
+      metrics.circuitState.set({ channel }, circuitLevels[state]);
       const opened = state === "open";
       const line = { channel, state, consecutiveFailures };
       if (opened) logger.error(line, `carrier ${channel} circuit opened: failing fast`);

@@ -57,8 +57,8 @@ describe("destination policy", () => {
     await send(rpcClient(gw), { phoneNumber: "+33612345678" });
     await send(rpcClient(gw), { phoneNumber: "+447400123456" });
     const metrics = await (await fetch(`${gw.httpUrl}/metrics`)).text();
-    expect(metrics).toContain('otp_send_outcomes_total{channel="sms",outcome="policy_country_blocked"} 1');
-    expect(metrics).toContain('otp_send_outcomes_total{channel="sms",outcome="accepted"} 1');
+    expect(metrics).toContain('otp_send_outcomes_total{channel="sms",outcome="policy_country_blocked",country="FR"} 1');
+    expect(metrics).toContain('otp_send_outcomes_total{channel="sms",outcome="accepted",country="GB"} 1');
     expect(metrics).not.toContain("612345678");
     expect(gw.logs.some((l) => l.includes("destination refused by policy") && l.includes("+33*****5678"))).toBe(true);
   });

@@ -135,7 +135,7 @@ describe("no OTP and no full phone number anywhere the gateway writes", () => {
     await rpc({ idempotencyKey: `key ${phone}` });
 
     const metrics = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
-    expect(metrics).toContain('otp_send_outcomes_total{channel="sms",outcome="accepted"}');
+    expect(metrics).toContain('otp_send_outcomes_total{channel="sms",outcome="accepted",country="GG"}');
     seen.push(metrics);
     // Let the batch span processor flush, then stop the process so its last lines are written.
     await new Promise((r) => setTimeout(r, 500));

@@ -76,7 +76,10 @@ async function traceOfOneHookCall(hookPort: number, eventId: string, channel: st
     "the 8x8 HTTP client span in the same trace",
   );
   const rpcServer = await waitFor(
-    () => sink.spans.find((s) => s.traceId === traceId && s.kind === 2 && s.attributes["rpc.method"] === "SendOtp"),
+    () =>
+      sink.spans.find(
+        (s) => s.traceId === traceId && s.kind === 2 && s.attributes["rpc.method"] === "otp.v1.OtpService/SendOtp",
+      ),
     "the RPC server span",
   );
   // Give the batch processors one more round to flush the parents that end last.
@@ -117,9 +120,9 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     );
     expect(ancestry(spans, carrierSpan).at(-1)).toBe("POST /okta/telephony");
     expect(rpcServer.attributes).toMatchObject({
-      "rpc.system": "connect_rpc",
-      "rpc.service": "otp.v1.OtpService",
-      "rpc.method": "SendOtp",
+      "rpc.system.name": "connectrpc",
+      "rpc.method": "otp.v1.OtpService/SendOtp",
+      "rpc.status_code": "OK",
       "otp.channel": "sms",
       "otp.phone.masked": "+44******3456",
       "otp.provider": "8x8",
@@ -202,8 +205,8 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     expectNoOrphans(spans);
     expect(carrierSpan.service).toBe(`service-${protocol}`);
     expect(rpcServer.service).toBe(`service-${protocol}`);
-    expect(rpcServer.attributes["rpc.system"]).toBe(protocol === "grpc" ? "grpc" : "connect_rpc");
-    const rpcClient = spans.find((s) => s.kind === 3 && s.attributes["rpc.method"] === "SendOtp");
+    expect(rpcServer.attributes["rpc.system.name"]).toBe(protocol === "grpc" ? "grpc" : "connectrpc");
+    const rpcClient = spans.find((s) => s.kind === 3 && s.attributes["rpc.method"] === "otp.v1.OtpService/SendOtp");
     expect(rpcClient?.service).toBe(`facade-${protocol}`);
     expect(ancestry(spans, carrierSpan)).toContain(rpcClient!.name);
     expect(ancestry(spans, carrierSpan).at(-1)).toBe("POST /okta/telephony");
@@ -225,13 +228,14 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       const server = await waitFor(
         () =>
           sink.spans.find(
-            (s) => s.traceId === hook.traceId && s.kind === 2 && s.attributes["rpc.method"] === "SendOtp",
+            (s) =>
+              s.traceId === hook.traceId && s.kind === 2 && s.attributes["rpc.method"] === "otp.v1.OtpService/SendOtp",
           ),
         "rpc server span",
       );
       expect(server.attributes).toMatchObject({
         "otp.provider.error_code": "1002",
-        "rpc.connect_rpc.error_code": "invalid_argument",
+        "rpc.status_code": "INVALID_ARGUMENT",
       });
       const carrier = await waitFor(
         () =>

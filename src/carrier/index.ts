@@ -6,6 +6,7 @@ export type { EightByEightOptions } from "./8x8/index.js";
 export type { Carrier, CarrierAcceptance, CarrierFailure, RecordedSend, SendOptions } from "./carrier.js";
 export { CarrierError } from "./carrier.js";
 export { type CircuitBreakerOptions, withCircuitBreaker } from "./circuit-breaker.js";
+export { type CarrierObserver, withMetering } from "./metered.js";
 export { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.js";
 export type { SandboxOptions } from "./sandbox/index.js";
 

@@ -9,7 +9,7 @@ export interface RetryPolicy {
   /** Pause before retrying a send that never reached the carrier (refused, reset, LB 503). */
   readonly backoffMs: number;
   readonly now?: () => number;
-  readonly onRetry?: (info: { failure: string; waitMs: number; attempt: number }) => void;
+  readonly onRetry?: (info: { channel: "sms" | "voice"; failure: string; waitMs: number; attempt: number }) => void;
 }
 
 export const defaultRetryPolicy: RetryPolicy = { maxRetries: 1, minAttemptMs: 250, backoffMs: 50 };
@@ -23,7 +23,11 @@ export const defaultRetryPolicy: RetryPolicy = { maxRetries: 1, minAttemptMs: 25
 export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPolicy): Carrier {
   const now = policy.now ?? Date.now;
 
-  async function attempt<T>(send: (options: SendOptions) => Promise<T>, options: SendOptions): Promise<T> {
+  async function attempt<T>(
+    channel: "sms" | "voice",
+    send: (options: SendOptions) => Promise<T>,
+    options: SendOptions,
+  ): Promise<T> {
     const deadline = now() + options.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -32,7 +36,7 @@ export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPo
         const waitMs = retryWait(err, policy);
         if (waitMs === undefined || attempt > policy.maxRetries || options.signal?.aborted) throw err;
         if (deadline - now() - waitMs < policy.minAttemptMs) throw err;
-        policy.onRetry?.({ failure: (err as CarrierError).failure, waitMs, attempt });
+        policy.onRetry?.({ channel, failure: (err as CarrierError).failure, waitMs, attempt });
         if (waitMs > 0)
           await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
             throw err;
@@ -44,8 +48,8 @@ export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPo
   return {
     name: inner.name,
     voiceEnabled: inner.voiceEnabled,
-    sendSms: (message, options) => attempt((o) => inner.sendSms(message, o), options),
-    placeVoiceCall: (call, options) => attempt((o) => inner.placeVoiceCall(call, o), options),
+    sendSms: (message, options) => attempt("sms", (o) => inner.sendSms(message, o), options),
+    placeVoiceCall: (call, options) => attempt("voice", (o) => inner.placeVoiceCall(call, o), options),
     health: inner.health ? () => inner.health!() : undefined,
     close: () => inner.close(),
   };

@@ -8,8 +8,10 @@ import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
 import { createServerTracingInterceptor } from "../observability/rpc-tracing.js";
 import { createApiKeyCheck, createApiKeyInterceptor } from "../otp/api-key-auth.js";
+import { createRpcMetricsInterceptor } from "../otp/rpc-metrics.js";
 import { createReflectionAnswers } from "../reflection/reflection-service.js";
 import { clampDeadlineHeaders } from "./deadlines.js";
 import { withGrpcWireFixes } from "./grpc-wire.js";
@@ -27,6 +29,7 @@ export interface RpcServingOptions {
   readonly whenNoKeys: "open" | "closed";
   readonly tracing: boolean;
   readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
 }
 
 // Connect messages for SendOtp are well under a kilobyte.
@@ -51,6 +54,7 @@ export function createRpcServing(options: RpcServingOptions) {
   const otpInterceptors = [
     ...(options.tracing ? [createServerTracingInterceptor()] : []),
     createApiKeyInterceptor(apiKeys, whenNoKeys),
+    createRpcMetricsInterceptor(options.metrics),
   ];
   const reflect = createReflectionAnswers({
     services: [OtpService.typeName, Health.typeName, ServerReflectionV1.typeName, ServerReflectionV1alpha.typeName],

@@ -1,22 +1,102 @@
-import { Counter, collectDefaultMetrics, Registry } from "prom-client";
+import { readFileSync } from "node:fs";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-/** The gateway's Prometheus metrics. Labels are fixed vocabularies: never a number or a code. */
+/**
+ * The gateway's Prometheus metrics (RED per channel, plus the state an SRE watches). Labels are
+ * fixed vocabularies and bounded sets (channels, outcomes, ISO regions, caller names from
+ * OTP_API_KEYS): never a number, a code or a user.
+ */
 export interface GatewayMetrics {
   readonly registry: Registry;
   /** Every send decision: `accepted`, a carrier failure kind, or a gateway refusal. */
-  readonly sendOutcomes: Counter<"channel" | "outcome">;
+  readonly sendOutcomes: Counter<"channel" | "outcome" | "country">;
+  /** Okta's request to our answer; the buckets resolve the 2–3 s range before Okta's cliff. */
+  readonly hookDuration: Histogram<"channel" | "outcome">;
+  readonly rpcDuration: Histogram<"method" | "code" | "caller">;
+  /** One 8x8 call; a retry is another observation, and counted in carrierRetries. */
+  readonly carrierDuration: Histogram<"channel" | "outcome">;
+  readonly carrierRetries: Counter<"channel">;
+  /** 0 closed, 1 half open, 2 open. */
+  readonly circuitState: Gauge<"channel">;
+  readonly idempotentReplays: Counter;
+  readonly inflightSends: Gauge;
 }
+
+const latencyBuckets = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5];
 
 export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  new Gauge({
+    name: "otp_build_info",
+    help: "The running gateway's version and Node.js version (always 1)",
+    labelNames: ["version", "node"],
+    registers,
+  }).set({ version: packageVersion(), node: process.version }, 1);
   return {
     registry,
     sendOutcomes: new Counter({
       name: "otp_send_outcomes_total",
-      help: "OTP send decisions by channel and outcome (accepted, carrier failure, policy, rate limit, overload)",
+      help: "OTP send decisions by channel, outcome (accepted, carrier failure, policy, rate limit, overload) and destination region",
+      labelNames: ["channel", "outcome", "country"],
+      registers,
+    }),
+    hookDuration: new Histogram({
+      name: "otp_hook_request_duration_seconds",
+      help: "Okta telephony hook requests, from arrival to answer, by channel and outcome",
       labelNames: ["channel", "outcome"],
-      registers: [registry],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    rpcDuration: new Histogram({
+      name: "otp_rpc_server_duration_seconds",
+      help: "OtpService calls by method, status code and caller",
+      labelNames: ["method", "code", "caller"],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    carrierDuration: new Histogram({
+      name: "otp_carrier_request_duration_seconds",
+      help: "Single calls to the carrier (8x8) by channel and outcome (accepted or the failure kind)",
+      labelNames: ["channel", "outcome"],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    carrierRetries: new Counter({
+      name: "otp_carrier_retries_total",
+      help: "Carrier calls retried because the carrier provably did not take the first",
+      labelNames: ["channel"],
+      registers,
+    }),
+    circuitState: new Gauge({
+      name: "otp_circuit_state",
+      help: "Carrier circuit breaker per channel: 0 closed, 1 half open, 2 open",
+      labelNames: ["channel"],
+      registers,
+    }),
+    idempotentReplays: new Counter({
+      name: "otp_idempotent_replays_total",
+      help: "Repeats of a request answered with its first answer, without a new send",
+      registers,
+    }),
+    inflightSends: new Gauge({
+      name: "otp_inflight_sends",
+      help: "Sends in flight now, repeats waiting for their first attempt included (MAX_CONCURRENT_SENDS caps it)",
+      registers,
     }),
   };
+}
+
+/** The version in the package.json above this file (src/ when tested, dist/src/ when built). */
+function packageVersion(): string {
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "otp-gateway" && pkg.version) return pkg.version;
+    } catch {
+      // Not at this level.
+    }
+  }
+  return "unknown";
 }

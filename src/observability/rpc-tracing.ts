@@ -9,6 +9,7 @@ import {
   type TextMapSetter,
   trace,
 } from "@opentelemetry/api";
+import { ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME } from "@opentelemetry/semantic-conventions";
 
 // No OpenTelemetry instrumentation sees HTTP/2 or Connect's in-process transport, so these
 // interceptors carry the trace across the RPC themselves (W3C traceparent in the RPC headers)
@@ -16,18 +17,10 @@ import {
 
 const tracerName = "otp-gateway/rpc";
 
-// The RPC attribute names of semantic conventions v1.37 (rpc.system "connect_rpc"), which the
-// gateway's spans and dashboards use; later releases renamed them. They live only in the
-// package's incubating entry point, close to a megabyte of module to load at start-up for
-// five strings, so they are spelled here as that package's README suggests for unstable names.
-const ATTR_RPC_SYSTEM = "rpc.system";
-const ATTR_RPC_SERVICE = "rpc.service";
-const ATTR_RPC_METHOD = "rpc.method";
-const ATTR_RPC_GRPC_STATUS_CODE = "rpc.grpc.status_code";
-const ATTR_RPC_CONNECT_RPC_ERROR_CODE = "rpc.connect_rpc.error_code";
-
+// The current RPC conventions: rpc.system.name, the fully qualified rpc.method
+// ("otp.v1.OtpService/SendOtp") and rpc.status_code as the status's name ("OK").
 function rpcAttributes(system: RpcSystem, req: { service: { typeName: string }; method: { name: string } }) {
-  return { [ATTR_RPC_SYSTEM]: system, [ATTR_RPC_SERVICE]: req.service.typeName, [ATTR_RPC_METHOD]: req.method.name };
+  return { [ATTR_RPC_SYSTEM_NAME]: system, [ATTR_RPC_METHOD]: `${req.service.typeName}/${req.method.name}` };
 }
 
 const headerSetter: TextMapSetter<Headers> = {
@@ -38,7 +31,7 @@ const headerGetter: TextMapGetter<Headers> = {
   keys: (carrier) => [...carrier.keys()],
 };
 
-export type RpcSystem = "connect_rpc" | "grpc";
+export type RpcSystem = "connectrpc" | "grpc";
 
 // Server spans are errors only for codes that mean the server failed (OTel RPC conventions);
 // a caller's bad input is not the server's fault.
@@ -51,17 +44,15 @@ const serverErrorCodes = new Set([
   Code.DataLoss,
 ]);
 
-function codeName(code: Code): string {
-  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+/** "OK", "INVALID_ARGUMENT": the status names gRPC and Connect share. */
+function statusName(err: unknown): string {
+  if (err === undefined) return "OK";
+  return Code[ConnectError.from(err).code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
-function recordOutcome(span: Span, system: RpcSystem, err: unknown, isServer: boolean): void {
+function recordOutcome(span: Span, err: unknown, isServer: boolean): void {
   const code = err === undefined ? Code.Unknown : ConnectError.from(err).code;
-  if (system === "grpc") {
-    span.setAttribute(ATTR_RPC_GRPC_STATUS_CODE, err === undefined ? 0 : code);
-  } else if (err !== undefined) {
-    span.setAttribute(ATTR_RPC_CONNECT_RPC_ERROR_CODE, codeName(code));
-  }
+  span.setAttribute(ATTR_RPC_STATUS_CODE, statusName(err));
   if (err !== undefined && (!isServer || serverErrorCodes.has(code))) {
     // The message is ours and fixed (no phone number or code); the cause stays out of the span.
     span.setStatus({ code: SpanStatusCode.ERROR, message: ConnectError.from(err).rawMessage });
@@ -69,13 +60,13 @@ function recordOutcome(span: Span, system: RpcSystem, err: unknown, isServer: bo
 }
 
 /** Runs the call, records its status on the span and ends the span either way. */
-async function finishSpan<T>(span: Span, system: RpcSystem, isServer: boolean, call: () => Promise<T>): Promise<T> {
+async function finishSpan<T>(span: Span, isServer: boolean, call: () => Promise<T>): Promise<T> {
   try {
     const res = await call();
-    recordOutcome(span, system, undefined, isServer);
+    recordOutcome(span, undefined, isServer);
     return res;
   } catch (err) {
-    recordOutcome(span, system, err, isServer);
+    recordOutcome(span, err, isServer);
     throw err;
   } finally {
     span.end();
@@ -95,7 +86,7 @@ export function createClientTracingInterceptor(system: RpcSystem): Interceptor {
       },
       (span) => {
         propagation.inject(context.active(), req.header, headerSetter);
-        return finishSpan(span, system, false, () => next(req));
+        return finishSpan(span, false, () => next(req));
       },
     );
   };
@@ -107,7 +98,7 @@ export function createServerTracingInterceptor(): Interceptor {
   return (next) => async (req) => {
     const system: RpcSystem = (req.header.get("content-type") ?? "").startsWith("application/grpc")
       ? "grpc"
-      : "connect_rpc";
+      : "connectrpc";
     const active = context.active();
     const extracted = propagation.extract(active, req.header, headerGetter);
     // Behind an instrumented HTTP/1.1 server the active span is already the HTTP request of this
@@ -124,7 +115,7 @@ export function createServerTracingInterceptor(): Interceptor {
         attributes: rpcAttributes(system, req),
       },
       parent,
-      (span) => finishSpan(span, system, true, () => next(req)),
+      (span) => finishSpan(span, true, () => next(req)),
     );
   };
 }

@@ -1,7 +1,9 @@
-import type { FastifyError, FastifyPluginAsync } from "fastify";
+import type { FastifyError, FastifyPluginAsync, FastifyReply } from "fastify";
+import type { GatewayMetrics } from "../observability/metrics.js";
 import type { HookAuthenticator } from "./hook-auth.js";
 import { type HookHandlerOptions, handleHook } from "./hook-handler.js";
 import {
+  type OktaTelephonyAction,
   type OktaTelephonyRequest,
   oktaError,
   oktaTelephonyRequestSchema,
@@ -14,6 +16,8 @@ export interface OktaHookOptions extends Omit<HookHandlerOptions, "now"> {
   /** Checks Okta's credentials (static header or OAuth access token). */
   readonly authenticate: HookAuthenticator;
   readonly now?: () => number;
+  /** Where each answer's latency goes (otp_hook_request_duration_seconds). */
+  readonly metrics?: GatewayMetrics;
 }
 
 // Okta's bodies are about 1 KB; this leaves room for long templates and nothing more.
@@ -77,9 +81,27 @@ export const oktaHookRoutes: FastifyPluginAsync<OktaHookOptions> = async (app, o
   app.post<{ Body: OktaTelephonyRequest }>(
     "/okta/telephony",
     { bodyLimit, schema: { body: oktaTelephonyRequestSchema } },
-    async (req, reply) => handleHook(req, reply, handlerOptions),
+    async (req, reply) => {
+      const answer = await handleHook(req, reply, handlerOptions);
+      const seconds = (now() - req.oktaReceivedAt) / 1000;
+      opts.metrics?.hookDuration.observe({ channel: channelOf(req.body), outcome: outcomeOf(reply, answer) }, seconds);
+      return answer;
+    },
   );
 };
+
+const channelOf = (body: OktaTelephonyRequest) =>
+  body.data.messageProfile.deliveryChannel.trim().toLowerCase() === "sms" ? "sms" : "voice";
+
+/** What Okta was told, in a few words: successful, suppressed, failed, sandbox, refused, bad_request. */
+function outcomeOf(reply: FastifyReply, answer: unknown): string {
+  if (reply.statusCode >= 400) return "bad_request";
+  const action = (answer as Partial<OktaTelephonyAction>).commands?.[0]?.value[0];
+  if (!action) return "refused";
+  if (action.status === "SUCCESSFUL")
+    return action.transactionMetadata.startsWith("suppressed=") ? "suppressed" : "successful";
+  return action.transactionMetadata.startsWith("reason=sandbox") ? "sandbox" : "failed";
+}
 
 function clientErrorSummary(status: number): string {
   if (status === 413) return "The telephony request is too large";

@@ -69,6 +69,7 @@ function createSendPipeline(deps: OtpServiceDeps, now: () => number, newId: () =
         ttlMs: deps.idempotencyTtlMs ?? 15 * 60_000,
         defaultTimeoutMs: deps.defaultTimeoutMs,
         logger: deps.logger,
+        metrics: deps.metrics,
       })
     : admitted;
   // Outermost, so a repeat waiting for its first attempt holds a slot too: a crowd of them

@@ -65,7 +65,7 @@ function createOtpTransport(target: OtpClientTarget, extraInterceptors: Intercep
       return createConnectTransport({
         baseUrl: target.url,
         httpVersion: http2 ? "2" : "1.1",
-        interceptors: [...clientSpans("connect_rpc"), ...extraInterceptors],
+        interceptors: [...clientSpans("connectrpc"), ...extraInterceptors],
       });
   }
 }

@@ -33,7 +33,7 @@ function refuseByPolicy(send: ValidSend, caller: string, options: AdmissionOptio
   const channel = send.channelName;
   const refusal = checkDestination(options.destinationPolicy, channel, send.phone);
   if (!refusal) return;
-  countOutcome(options, channel, `policy_${refusal}`);
+  countOutcome(options, send, `policy_${refusal}`);
   const { masked: to, region, type } = send.phone;
   options.logger.warn({ caller, channel, to, region, type, reason: refusal }, "destination refused by policy");
   trace.getActiveSpan()?.setAttribute("otp.refused", refusal);
@@ -59,12 +59,12 @@ async function refuseByLimits(send: ValidSend, caller: string, options: Admissio
   } catch (err) {
     options.logger.warn({ err, failOpen: limits.failOpen }, "rate limit store unavailable");
     if (limits.failOpen) return;
-    countOutcome(options, channel, "rate_limit_store_down");
+    countOutcome(options, send, "rate_limit_store_down");
     throw gatewayError("send limits cannot be checked right now", Code.Unavailable, GatewayFailure.LIMITS_UNAVAILABLE);
   }
   if (decision.allowed) return;
   const { rule, retryAfterMs } = decision;
-  countOutcome(options, channel, `rate_limited_${rule}`);
+  countOutcome(options, send, `rate_limited_${rule}`);
   options.logger.warn(
     { caller, channel, to: send.phone.masked, limit: rule, retryAfterMs, purpose: send.purpose || undefined },
     "send refused by rate limit",

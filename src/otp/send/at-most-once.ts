@@ -12,6 +12,7 @@ import {
 } from "../../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../../after-answer.js";
 import { CarrierError } from "../../carrier/index.js";
+import type { GatewayMetrics } from "../../observability/metrics.js";
 import type { ClaimResult, IdempotencyStore, RecordedOutcome } from "../../store/idempotency-store.js";
 import { connectErrorFromCarrier, gatewayError } from "../errors.js";
 import type { ValidSend } from "../validation.js";
@@ -24,6 +25,7 @@ export interface AtMostOnceOptions {
   /** How long a repeat may wait for the first attempt when its caller set no deadline. */
   readonly defaultTimeoutMs: number;
   readonly logger: Logger;
+  readonly metrics?: GatewayMetrics;
 }
 
 /**
@@ -62,6 +64,7 @@ export function withIdempotency(next: Send, options: AtMostOnceOptions): Send {
       }
       if (record?.outcome) {
         trace.getActiveSpan()?.setAttribute("otp.idempotent_replay", true);
+        options.metrics?.idempotentReplays.inc();
         log().info("repeat of an earlier request: replaying its answer");
         return replay(record.outcome, send);
       }

@@ -12,7 +12,7 @@ export function withCapacity(next: Send, maxInFlight: number, reporting: SendRep
   let inFlight = 0;
   return async (send, call) => {
     if (inFlight >= maxInFlight) {
-      countOutcome(reporting, send.channelName, "overloaded");
+      countOutcome(reporting, send, "overloaded");
       reporting.logger.warn({ inFlight, caller: call.caller }, "overloaded: send refused");
       throw gatewayError(
         "the gateway is overloaded; try again shortly",
@@ -21,10 +21,12 @@ export function withCapacity(next: Send, maxInFlight: number, reporting: SendRep
       );
     }
     inFlight += 1;
+    reporting.metrics?.inflightSends.inc();
     try {
       return await next(send, call);
     } finally {
       inFlight -= 1;
+      reporting.metrics?.inflightSends.dec();
     }
   };
 }

@@ -44,7 +44,7 @@ export function createDelivery(options: DeliveryOptions): Send {
       accepted = await toCarrier(carrier, send, deliveryId, sendOptions(call, options.defaultTimeoutMs));
     } catch (err) {
       if (!(err instanceof CarrierError)) throw err;
-      countOutcome(options, channel, `carrier_${err.failure}`);
+      countOutcome(options, send, `carrier_${err.failure}`);
       recordFailure(span, err);
       logger.warn(
         {
@@ -61,7 +61,7 @@ export function createDelivery(options: DeliveryOptions): Send {
       throw err;
     }
 
-    countOutcome(options, channel, "accepted");
+    countOutcome(options, send, "accepted");
     span?.setAttributes({
       "otp.provider": carrier.name,
       "otp.provider.message_id": accepted.providerMessageId,

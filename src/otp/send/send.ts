@@ -23,8 +23,8 @@ export interface SendReporting {
 }
 
 /** Counts a send decision: `accepted`, a carrier failure kind, or a gateway refusal. */
-export function countOutcome(reporting: SendReporting, channel: string, outcome: string): void {
-  reporting.metrics?.sendOutcomes.inc({ channel, outcome });
+export function countOutcome(reporting: SendReporting, send: ValidSend, outcome: string): void {
+  reporting.metrics?.sendOutcomes.inc({ channel: send.channelName, outcome, country: send.phone.region ?? "ZZ" });
 }
 
 // Time kept back from the caller's deadline so our answer still reaches them before it expires.

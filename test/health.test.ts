@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
-import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { fakeCarrierEnv, oktaSecret, useFakeCarrier } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { type GatewayProcess, spawnGateway } from "./support/process.js";
 
@@ -73,5 +73,27 @@ describe("grpc.health.v1 on GRPC_PORT, with no API key", () => {
     const started = Date.now();
     expect(await gw.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+});
+
+describe("grpc.health.v1 when the carrier is down", () => {
+  const carrier = useFakeCarrier();
+  it("says NOT_SERVING once both circuits are open, over Connect on HTTP/1.1 too", async () => {
+    const gw = await carrier.gateway({ CIRCUIT_FAILURE_THRESHOLD: "1", CIRCUIT_COOLDOWN_MS: "60000" });
+    const check = async () => {
+      const res = await fetch(`${gw.httpUrl}/grpc.health.v1.Health/Check`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      return ((await res.json()) as { status: string }).status;
+    };
+    expect(await check()).toBe("SERVING");
+    carrier.fake.behave({ kind: "sms-error", status: 500, code: 2000, message: "Internal error" });
+    await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: "SMS" }));
+    expect(await check()).toBe("SERVING"); // voice can still send
+    carrier.fake.behave({ kind: "voice-error", status: 500, statusCode: -9999, statusMessage: "Unknown" });
+    await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: "Voice" }));
+    expect(await check()).toBe("NOT_SERVING");
   });
 });

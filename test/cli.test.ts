@@ -1,20 +1,13 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayProcess, sandboxSecret, spawnGateway } from "./support/process.js";
+import { describe, expect, it } from "vitest";
+import { useSandboxGateway } from "./support/process.js";
 
 // The ops CLI as an operator runs it (the built bin), against a real sandbox gateway.
 
 const exec = promisify(execFile);
 const root = new URL("..", import.meta.url);
-let gw: GatewayProcess;
-let secret: string;
-
-beforeAll(async () => {
-  gw = await spawnGateway({}, { telemetry: false });
-  secret = sandboxSecret(gw.output);
-});
-afterAll(async () => gw?.stop());
+const sandbox = useSandboxGateway();
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
@@ -30,7 +23,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-const http = () => `http://127.0.0.1:${gw.httpPort}`;
+const http = () => `http://127.0.0.1:${sandbox.gw.httpPort}`;
 
 describe("npx otp-gateway", () => {
   it("send: delivers a code through the API and prints the delivery", async () => {
@@ -49,7 +42,9 @@ describe("npx otp-gateway", () => {
   });
 
   it("okta-preview: posts Okta's preview sample and says what Okta makes of the answer", async () => {
-    const res = await cli(["okta-preview", "--to", "+14155552672", "--url", http()], { OKTA_AUTH_SECRET: secret });
+    const res = await cli(["okta-preview", "--to", "+14155552672", "--url", http()], {
+      OKTA_AUTH_SECRET: sandbox.secret,
+    });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^SUCCESSFUL via sandbox \(transactionId [0-9a-f-]{36}\): the code counts as sent/);
     const wrong = await cli(["okta-preview", "--to", "+14155552672", "--url", http(), "--secret", "not-it"]);
@@ -58,7 +53,14 @@ describe("npx otp-gateway", () => {
   });
 
   it("health: ready over HTTP and gRPC", async () => {
-    const res = await cli(["health", "--url", http(), "--grpc-url", `http://127.0.0.1:${gw.grpcPort}`, "--json"]);
+    const res = await cli([
+      "health",
+      "--url",
+      http(),
+      "--grpc-url",
+      `http://127.0.0.1:${sandbox.gw.grpcPort}`,
+      "--json",
+    ]);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ ready: true, grpc: "SERVING", readyz: { status: 200 } });
   });

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayProcess, sandboxSecret, spawnGateway } from "./support/process.js";
+import { describe, expect, it } from "vitest";
+import { useSandboxGateway } from "./support/process.js";
 
 // Every curl and buf curl example in the README runs, as written, against a real sandbox
 // gateway started as `npm start` starts it: an example that stops working fails here.
@@ -28,14 +28,7 @@ function examples(): string[] {
   return commands;
 }
 
-let gw: GatewayProcess;
-let secret: string;
-
-beforeAll(async () => {
-  gw = await spawnGateway({}, { telemetry: false });
-  secret = sandboxSecret(gw.output);
-});
-afterAll(async () => gw?.stop());
+const sandbox = useSandboxGateway();
 
 describe("the README's examples", () => {
   const found = examples();
@@ -46,12 +39,12 @@ describe("the README's examples", () => {
 
   it.each(found.map((c) => [c.split("\n")[0]!, c]))("%s", async (_first, command) => {
     const local = command
-      .replaceAll("localhost:8080", `127.0.0.1:${gw.httpPort}`)
-      .replaceAll("localhost:8081", `127.0.0.1:${gw.grpcPort}`);
+      .replaceAll("localhost:8080", `127.0.0.1:${sandbox.gw.httpPort}`)
+      .replaceAll("localhost:8081", `127.0.0.1:${sandbox.gw.grpcPort}`);
     const { stdout } = await run("bash", ["-c", local], {
       cwd: root,
       timeout: 30_000,
-      env: { PATH: process.env.PATH ?? "", SECRET: secret, OTP_API_KEY: "" },
+      env: { PATH: process.env.PATH ?? "", SECRET: sandbox.secret, OTP_API_KEY: "" },
     });
     // A listing (buf curl --list-methods) is lines of text; every other example answers JSON.
     if (command.includes("--list-methods")) return expect(stdout).toContain("otp.v1.OtpService/SendOtp");

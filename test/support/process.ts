@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -153,4 +154,15 @@ export function sandboxSecret(output: readonly string[]): string {
   const secret = output.slice(index + 1).find((l) => l.trim() !== "");
   if (index < 0 || secret === undefined) throw new Error("the gateway printed no sandbox hook secret");
   return secret.trim();
+}
+
+/** A sandbox gateway process shared by a test file, and the hook secret it printed. */
+export function useSandboxGateway(env: Record<string, string> = {}): { gw: GatewayProcess; secret: string } {
+  const state = {} as { gw: GatewayProcess; secret: string };
+  beforeAll(async () => {
+    state.gw = await spawnGateway(env, { telemetry: false });
+    state.secret = sandboxSecret(state.gw.output);
+  });
+  afterAll(async () => state.gw?.stop());
+  return state;
 }

@@ -1,5 +1,6 @@
 import type { Http2Server, ServerHttp2Session } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { buildGateway, type GatewayApp, type GatewayDeps } from "./app.js";
 import { createH2Server, defaultH2Limits } from "./http/h2-server.js";
 
@@ -61,6 +62,10 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         for (const session of grpc?.sessions ?? []) session.destroy();
       }, config.shutdownGraceMs);
       deadline.unref();
+      // A notice period before the listeners close: every answer meanwhile says
+      // `Connection: close` and /readyz says 503, so keep-alive clients in mid-use leave on
+      // their own instead of finding their socket closed under a request already sent.
+      await sleep(noticeMs(config.shutdownGraceMs));
       const grpcClosed = grpc
         ? new Promise<void>((resolve) => {
             grpc.server.close(() => resolve());
@@ -79,3 +84,6 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   return { app, httpPort, grpcPort: grpc?.port, close };
 }
+
+/** A quarter of the grace period, at most a second: enough for clients in mid-use to move on. */
+const noticeMs = (graceMs: number) => Math.min(1_000, Math.floor(graceMs / 4));

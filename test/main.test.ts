@@ -133,8 +133,13 @@ describe("graceful shutdown on SIGTERM", () => {
     while (fake.requests.length < 20) await new Promise((r) => setTimeout(r, 10));
 
     gw.child.kill("SIGTERM");
+    // The notice period first: still answering, but telling keep-alive clients to leave.
+    await new Promise((r) => setTimeout(r, 100));
+    const notice = await fetch(`${base}/readyz`);
+    expect(notice.status).toBe(503);
+    expect(notice.headers.get("connection")).toBe("close");
     let refused = false;
-    for (let i = 0; i < 100 && !refused; i++) {
+    for (const until = Date.now() + 5_000; Date.now() < until && !refused; ) {
       try {
         await fetch(`${base}/healthz`, { headers: { connection: "close" } });
         await new Promise((r) => setTimeout(r, 10));

@@ -73,7 +73,18 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
             for (const session of grpc.sessions) session.close();
           })
         : Promise.resolve();
-      await Promise.all([app.http.close(), grpcClosed]);
+      // Cut connections do not always let a listener report itself closed at once; a second
+      // after the grace period shutdown goes on regardless, so SIGTERM always ends the process.
+      let lastResort: NodeJS.Timeout | undefined;
+      const cutOff = new Promise<void>((resolve) => {
+        lastResort = setTimeout(() => {
+          logger.warn("listeners still open a second after the grace period; stopping anyway");
+          resolve();
+        }, config.shutdownGraceMs + 1_000);
+        lastResort.unref();
+      });
+      await Promise.race([Promise.all([app.http.close(), grpcClosed]), cutOff]);
+      clearTimeout(lastResort);
       clearTimeout(deadline);
       await app.carrier?.close();
       await app.stores.close();

@@ -19,6 +19,8 @@ beforeAll(async () => {
     OKTA_AUTH_SECRET: oktaSecret,
     REQUEST_TIMEOUT_MS: "2000",
     MAX_CONNECTIONS: "20",
+    // Streams the attacks left half-open are cut when this is over (server.ts, last resort).
+    SHUTDOWN_GRACE_MS: "1500",
   });
 });
 afterAll(async () => {
@@ -63,6 +65,55 @@ describe("the HTTP/2 port", () => {
       expect(r.ms).toBeLessThan(3_500);
     }
     session.destroy();
+  });
+});
+
+describe("the HTTP/2 port and a busy honest client", () => {
+  it("does not take deadline cancels (late, after waiting) for a rapid reset", async () => {
+    const session = h2();
+    await new Promise((r) => session.once("remoteSettings", r));
+    let goaway = false;
+    session.once("goaway", () => {
+      goaway = true;
+    });
+    const open = () =>
+      Array.from({ length: 100 }, () => {
+        const stream = session.request(
+          {
+            ":method": "POST",
+            ":path": "/otp.v1.OtpService/SendOtp",
+            "content-type": "application/grpc",
+            authorization: `Bearer ${rpcApiKey}`,
+          },
+          { endStream: false },
+        );
+        stream.on("error", () => {});
+        return stream;
+      });
+    // 200 cancels within a second, each after the stream waited 300 ms: a caller whose
+    // deadlines pass, not an attacker.
+    for (let batch = 0; batch < 2; batch++) {
+      const streams = open();
+      await new Promise((r) => setTimeout(r, 300));
+      for (const stream of streams) stream.close(constants.NGHTTP2_CANCEL);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The same session still answers: a health check on it (an empty request message).
+    const answered = await new Promise<string>((resolve) => {
+      const check = session.request({
+        ":method": "POST",
+        ":path": "/grpc.health.v1.Health/Check",
+        "content-type": "application/grpc",
+      });
+      check.on("response", (headers) => resolve(String(headers[":status"])));
+      check.on("error", () => resolve("error"));
+      check.on("close", () => resolve("closed"));
+      check.end(Buffer.from([0, 0, 0, 0, 0]));
+      setTimeout(() => resolve("no answer"), 2_000).unref();
+    });
+    expect(answered).toBe("200");
+    expect(goaway).toBe(false);
+    session.close();
   });
 });
 

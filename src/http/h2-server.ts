@@ -71,6 +71,9 @@ export function createH2Server(handler: Handler, limits: H2Limits, logger: Logge
   return server;
 }
 
+// A stream cancelled this soon after it opened was never waited on.
+const quickCancelMs = 250;
+
 // Streams this server cancelled itself, so they are not counted as the client's cancels.
 const cancelledHere = new WeakSet<ServerHttp2Stream>();
 
@@ -104,10 +107,13 @@ function watchCancels(session: ServerHttp2Session, limits: H2Limits, onAbuse: ()
   let windowStart = Date.now();
   let cancels = 0;
   session.on("stream", (stream: ServerHttp2Stream) => {
+    const opened = Date.now();
     stream.once("close", () => {
-      // Whether or not an answer had begun: a client cancelling this often is not waiting for them.
+      // Only a cancel right after the stream opened counts: a caller whose deadline passed
+      // cancels late, and a busy façade doing so must not be taken for an attacker.
       if (stream.rstCode !== constants.NGHTTP2_CANCEL || cancelledHere.has(stream)) return;
       const now = Date.now();
+      if (now - opened > quickCancelMs) return;
       if (now - windowStart >= 1_000) {
         windowStart = now;
         cancels = 0;

@@ -1,5 +1,5 @@
 import type { Http2Server, ServerHttp2Session } from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildGateway, type GatewayApp, type GatewayDeps } from "./app.js";
 import { createH2Server, defaultH2Limits } from "./http/h2-server.js";
@@ -26,7 +26,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   await app.http.listen({ host: config.host, port: config.httpPort });
   const httpPort = (app.http.server.address() as AddressInfo).port;
 
-  let grpc: { server: Http2Server; sessions: Set<ServerHttp2Session>; port: number } | undefined;
+  let grpc: { server: Http2Server; sessions: Set<ServerHttp2Session>; sockets: Set<Socket>; port: number } | undefined;
   if (app.grpcHandler) {
     const limits = {
       ...defaultH2Limits,
@@ -39,6 +39,13 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       sessions.add(session);
       session.once("close", () => sessions.delete(session));
     });
+    // The sockets too: a session the client has begun to close lets go of its socket, which a
+    // destroy of the session then no longer reaches, and which holds the listener open.
+    const sockets = new Set<Socket>();
+    server.on("connection", (socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(config.grpcPort, config.host, () => {
@@ -46,7 +53,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         resolve();
       });
     });
-    grpc = { server, sessions, port: (server.address() as AddressInfo).port };
+    grpc = { server, sessions, sockets, port: (server.address() as AddressInfo).port };
   }
 
   app.readiness.listening = true;
@@ -60,6 +67,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         logger.warn("shutdown grace period over; closing remaining connections");
         app.http.server.closeAllConnections();
         for (const session of grpc?.sessions ?? []) session.destroy();
+        for (const socket of grpc?.sockets ?? []) socket.destroy();
       }, config.shutdownGraceMs);
       deadline.unref();
       // A notice period before the listeners close: every answer meanwhile says

@@ -221,4 +221,12 @@ describe("rapid reset on the HTTP/2 port", () => {
     await new Promise((r) => again.once("close", r));
     expect(again.remoteSettings?.maxConcurrentStreams ?? 0).toBe(0);
   });
+
+  it("ends on SIGTERM within the grace period, the attacks' half-open streams and sessions cut", async () => {
+    const started = Date.now();
+    await gw.stop();
+    // SHUTDOWN_GRACE_MS is 1.5 s here; the last resort a second later must not be needed.
+    expect(Date.now() - started).toBeLessThan(2_300);
+    expect(gw.output.join("\n")).not.toContain("stopping anyway");
+  });
 });

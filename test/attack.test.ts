@@ -34,8 +34,8 @@ const h2 = () => {
   return session;
 };
 
-/** Opens a gRPC stream that sends its headers and never its body. */
-function stalledStream(session: ClientHttp2Session) {
+/** Opens a keyed gRPC stream that sends its headers and never its body. */
+function openStalled(session: ClientHttp2Session) {
   const stream = session.request(
     {
       ":method": "POST",
@@ -46,6 +46,12 @@ function stalledStream(session: ClientHttp2Session) {
     { endStream: false },
   );
   stream.on("error", () => {});
+  return stream;
+}
+
+/** A stalled stream's end: its reset code and how long it lived. */
+function stalledStream(session: ClientHttp2Session) {
+  const stream = openStalled(session);
   return new Promise<{ code: number; ms: number }>((resolve) => {
     const started = Date.now();
     stream.once("close", () => resolve({ code: stream.rstCode ?? 0, ms: Date.now() - started }));
@@ -76,20 +82,7 @@ describe("the HTTP/2 port and a busy honest client", () => {
     session.once("goaway", () => {
       goaway = true;
     });
-    const open = () =>
-      Array.from({ length: 100 }, () => {
-        const stream = session.request(
-          {
-            ":method": "POST",
-            ":path": "/otp.v1.OtpService/SendOtp",
-            "content-type": "application/grpc",
-            authorization: `Bearer ${rpcApiKey}`,
-          },
-          { endStream: false },
-        );
-        stream.on("error", () => {});
-        return stream;
-      });
+    const open = () => Array.from({ length: 100 }, () => openStalled(session));
     // 200 cancels within a second, each after the stream waited 300 ms: a caller whose
     // deadlines pass, not an attacker.
     for (let batch = 0; batch < 2; batch++) {

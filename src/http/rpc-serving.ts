@@ -48,7 +48,7 @@ export function createRpcServing(options: RpcServingOptions) {
   }
   const check = createApiKeyCheck(apiKeys, whenNoKeys);
   const gate = (path: string | undefined, headers: Http2ServerRequest["headers"]) =>
-    gateRpc(path, headers, servicePaths, (authorization) => check(authorization));
+    gateRpc(path, headers, servicePaths, check);
   // Per service, since a service's own interceptors replace the router's: OtpService is traced
   // and needs a key; health is for probes, which would be most of the traces and need none.
   const otpInterceptors = [

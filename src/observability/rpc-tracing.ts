@@ -10,6 +10,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME } from "@opentelemetry/semantic-conventions";
+import { statusCodeName } from "./rpc-status.js";
 
 // No OpenTelemetry instrumentation sees HTTP/2 or Connect's in-process transport, so these
 // interceptors carry the trace across the RPC themselves (W3C traceparent in the RPC headers)
@@ -44,18 +45,17 @@ const serverErrorCodes = new Set([
   Code.DataLoss,
 ]);
 
-/** "OK", "INVALID_ARGUMENT": the status names gRPC and Connect share. */
-function statusName(err: unknown): string {
-  if (err === undefined) return "OK";
-  return Code[ConnectError.from(err).code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
-}
-
 function recordOutcome(span: Span, err: unknown, isServer: boolean): void {
-  const code = err === undefined ? Code.Unknown : ConnectError.from(err).code;
-  span.setAttribute(ATTR_RPC_STATUS_CODE, statusName(err));
-  if (err !== undefined && (!isServer || serverErrorCodes.has(code))) {
+  if (err === undefined) {
+    span.setAttribute(ATTR_RPC_STATUS_CODE, "OK");
+    return;
+  }
+  const ce = ConnectError.from(err);
+  // "INVALID_ARGUMENT": the status names gRPC and Connect share.
+  span.setAttribute(ATTR_RPC_STATUS_CODE, statusCodeName(ce.code).toUpperCase());
+  if (!isServer || serverErrorCodes.has(ce.code)) {
     // The message is ours and fixed (no phone number or code); the cause stays out of the span.
-    span.setStatus({ code: SpanStatusCode.ERROR, message: ConnectError.from(err).rawMessage });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: ce.rawMessage });
   }
 }
 

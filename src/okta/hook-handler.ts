@@ -9,7 +9,13 @@ import { idempotencyKeyPattern } from "../otp/request-rules.js";
 import { maskPhoneNumber } from "../phone.js";
 import { type EventKind, eventKind } from "./event-kind.js";
 import { hookOutcome } from "./hook-outcome.js";
-import { type OktaTelephonyAction, type OktaTelephonyRequest, oktaError, telephonyAction } from "./telephony-types.js";
+import {
+  channelOf,
+  type OktaTelephonyAction,
+  type OktaTelephonyRequest,
+  oktaError,
+  telephonyAction,
+} from "./telephony-types.js";
 
 export type RefusedAnswer = "error" | "failed" | "suppress";
 
@@ -176,7 +182,7 @@ function refusePlaceholder(req: HookRequest, reply: FastifyReply, event: HookEve
 function sendRequest(body: OktaTelephonyRequest, opts: HookHandlerOptions): SendInit {
   const profile = body.data.messageProfile;
   const now = opts.now();
-  const channel = profile.deliveryChannel.trim().toLowerCase() === "sms" ? Channel.SMS : Channel.VOICE;
+  const channel = channelOf(body) === "sms" ? Channel.SMS : Channel.VOICE;
   const code = String(profile.otpCode).trim();
   // Okta's msgTemplate is already rendered; one that does not carry the code would send a
   // useless SMS, so the gateway's own template is used instead.

@@ -3,6 +3,7 @@ import type { GatewayMetrics } from "../observability/metrics.js";
 import type { HookAuthenticator } from "./hook-auth.js";
 import { type HookHandlerOptions, handleHook } from "./hook-handler.js";
 import {
+  channelOf,
   type OktaTelephonyAction,
   type OktaTelephonyRequest,
   oktaError,
@@ -89,9 +90,6 @@ export const oktaHookRoutes: FastifyPluginAsync<OktaHookOptions> = async (app, o
     },
   );
 };
-
-const channelOf = (body: OktaTelephonyRequest) =>
-  body.data.messageProfile.deliveryChannel.trim().toLowerCase() === "sms" ? "sms" : "voice";
 
 /** What Okta was told, in a few words: successful, suppressed, failed, sandbox, refused, bad_request. */
 function outcomeOf(reply: FastifyReply, answer: unknown): string {

@@ -19,6 +19,11 @@ export interface OktaTelephonyRequest {
   };
 }
 
+/** Okta's `deliveryChannel`: `sms` in any case is SMS; anything else (`Voice`, `CALL`, `voice call`) a call. */
+export function channelOf(body: OktaTelephonyRequest): "sms" | "voice" {
+  return body.data.messageProfile.deliveryChannel.trim().toLowerCase() === "sms" ? "sms" : "voice";
+}
+
 const shortString = (maxLength: number) => ({ type: "string", maxLength }) as const;
 
 /**

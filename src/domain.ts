@@ -55,7 +55,7 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   const memoryIdempotency = redis
     ? undefined
     : createMemoryIdempotencyStore({ maxEntries: config.idempotency.maxKeys, now });
-  const memoryLimits = redis ? undefined : createMemoryRateLimitStore({ now });
+  const memoryLimits = redis ? undefined : createMemoryRateLimitStore({ maxKeys: config.rateLimitMaxKeys, now });
   const idempotency = deps.idempotency ?? redis?.idempotency ?? memoryIdempotency!;
   const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
   const baseCarrier = deps.carrier ?? createCarrier(config.carrier, now);

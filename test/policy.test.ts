@@ -5,7 +5,6 @@ import { loadConfig } from "../src/config/index.js";
 import { parsePhoneNumber } from "../src/phone.js";
 import { checkDestination } from "../src/policy/destination-policy.js";
 import { parseLimit } from "../src/policy/limits.js";
-import { createMemoryRateLimitStore } from "../src/store/rate-limit-store.js";
 import { rpcClient, useFakeCarrier } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 
@@ -76,7 +75,12 @@ describe("send limits", () => {
     const err = await send(client);
     expect(err?.code).toBe(Code.ResourceExhausted);
     expect(err?.rawMessage).toBe("too many codes sent; try again later");
-    expect(err?.findDetails(RateLimitDetailSchema)[0]).toMatchObject({ limit: "phone", retryAfterMs: 5 * 60_000 });
+    const detail = err?.findDetails(RateLimitDetailSchema)[0];
+    expect(detail?.limit).toBe("phone");
+    // The first send leaves the window in 5 minutes; memory counts in 1/16ths of the window,
+    // so the wait it gives can be up to one of those (37.5 s) longer, never shorter.
+    expect(detail?.retryAfterMs).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(detail?.retryAfterMs).toBeLessThanOrEqual(5 * 60_000 + 37_500);
     // Another number is not affected.
     expect(await send(client, { phoneNumber: "+447400123457" })).toBeUndefined();
     expect(carrier.fake.requests).toHaveLength(6);
@@ -92,7 +96,8 @@ describe("send limits", () => {
     // …and just after a fixed window would have reset, still nothing until ten minutes passed.
     clock += 2 * 60_000;
     expect((await send(client))?.code).toBe(Code.ResourceExhausted);
-    clock += 8 * 60_000 + 1;
+    // Ten minutes after the first three (and up to a sixteenth of the window more in memory).
+    clock += 8 * 60_000 + 37_500;
     expect(await send(client)).toBeUndefined();
     expect(carrier.fake.requests).toHaveLength(4);
   });
@@ -181,43 +186,7 @@ describe("what Okta is told when a limit refuses a send (OKTA_REFUSED_ANSWER)", 
   });
 });
 
-describe("the in-memory limit store", () => {
-  it("records nothing for a refused hit, so a refusal does not extend the wait", async () => {
-    let clock = 0;
-    const store = createMemoryRateLimitStore({ now: () => clock });
-    const rules = [
-      { name: "phone", key: "a", limit: 2, windowMs: 1000 },
-      { name: "global", key: "g", limit: 3, windowMs: 1000 },
-    ];
-    expect(await store.hit(rules, "1")).toEqual({ allowed: true });
-    expect(await store.hit(rules, "2")).toEqual({ allowed: true });
-    expect(await store.hit(rules, "3")).toEqual({ allowed: false, rule: "phone", retryAfterMs: 1000 });
-    // The global rule was not charged for the refused hit.
-    expect(await store.hit([{ name: "global", key: "g", limit: 3, windowMs: 1000 }], "4")).toEqual({ allowed: true });
-    clock = 1000;
-    expect(await store.hit(rules, "5")).toEqual({ allowed: true });
-  });
-
-  it("stays bounded under a flood of distinct numbers", async () => {
-    const store = createMemoryRateLimitStore({ maxKeys: 500 });
-    for (let i = 0; i < 5000; i++)
-      await store.hit([{ name: "phone", key: `k${i}`, limit: 5, windowMs: 600_000 }], String(i));
-    expect(store.size()).toBeLessThanOrEqual(500);
-  });
-
-  it("never forgets the global and per-country counters, however many numbers pass", async () => {
-    const store = createMemoryRateLimitStore({ maxKeys: 1_000 });
-    const global = { name: "global", key: "rl:global:all", limit: 20_000, windowMs: 3_600_000, aggregate: true };
-    const country = { name: "country", key: "rl:country:GB", limit: 30_000, windowMs: 3_600_000, aggregate: true };
-    let allowed = 0;
-    for (let i = 0; i < 30_000; i++) {
-      const phone = { name: "phone", key: `rl:phone:${i}`, limit: 5, windowMs: 600_000 };
-      if ((await store.hit([phone, country, global], String(i))).allowed) allowed += 1;
-    }
-    expect(allowed).toBe(20_000);
-    expect(store.size()).toBeLessThanOrEqual(1_002);
-  });
-
+describe("limit settings", () => {
   it("parses limit settings", () => {
     expect(parseLimit("5/10m")).toEqual({ limit: 5, windowMs: 600_000 });
     expect(parseLimit("100 / 1h")).toEqual({ limit: 100, windowMs: 3_600_000 });

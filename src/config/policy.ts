@@ -3,13 +3,15 @@ import { z } from "zod";
 import { nonGeographicRegion } from "../phone.js";
 import { type DestinationPolicy, defaultNumberTypes, knownNumberTypes } from "../policy/destination-policy.js";
 import { parseLimit, type RateLimitSettings } from "../policy/limits.js";
-import { blankToUndefined, choice, flag, list } from "./env.js";
+import { blankToUndefined, choice, flag, int, list } from "./env.js";
 
 export interface PolicyConfig {
   readonly destinationPolicy: DestinationPolicy;
   readonly rateLimits: RateLimitSettings;
   /** Whether sends go ahead when the rate-limit store cannot be reached. */
   readonly rateLimitFailOpen: boolean;
+  /** Keys each per-number or per-user limit remembers in memory. */
+  readonly rateLimitMaxKeys: number;
 }
 
 const countryList = list((items, ctx) => {
@@ -65,6 +67,7 @@ export const policyVariables = {
   RATE_LIMIT_PER_COUNTRY: limit("300/1m"),
   RATE_LIMIT_GLOBAL: limit("1000/1m"),
   RATE_LIMIT_FAIL_MODE: choice(["open", "closed"], "open"),
+  RATE_LIMIT_MAX_KEYS: int(100_000, 1_000, 10_000_000),
   ALLOW_NON_GEOGRAPHIC: flag(false),
 };
 
@@ -95,5 +98,6 @@ export function readPolicy(e: PolicyEnv): PolicyConfig {
       global: e.RATE_LIMIT_GLOBAL,
     },
     rateLimitFailOpen: e.RATE_LIMIT_FAIL_MODE === "open",
+    rateLimitMaxKeys: e.RATE_LIMIT_MAX_KEYS,
   };
 }

@@ -62,9 +62,10 @@ export function rulesFor(settings: RateLimitSettings, subject: SendSubject): Rat
     if (setting)
       rules.push({ name, key: `rl:${name}:${key()}`, limit: setting.limit, windowMs: setting.windowMs, aggregate });
   };
-  add("phone", () => hashed(subject.e164), settings.perPhone);
-  if (subject.purpose.endsWith("pre-enrollment"))
-    add("enrollment_phone", () => hashed(subject.e164), settings.perPhoneEnrollment);
+  let phoneHash: string | undefined;
+  const phone = () => (phoneHash ??= hashed(subject.e164));
+  add("phone", phone, settings.perPhone);
+  if (subject.purpose.endsWith("pre-enrollment")) add("enrollment_phone", phone, settings.perPhoneEnrollment);
   if (subject.userId !== "") add("user", () => hashed(subject.userId), settings.perUser);
   add("country", () => subject.region, settings.perCountry, true);
   add("global", () => "all", settings.global, true);

@@ -45,6 +45,7 @@ class Entry {
   outcome: string | undefined = undefined;
   waiters: Array<() => void> | undefined = undefined;
   constructor(
+    readonly key: string,
     readonly fingerprint: string,
     public expiresAt: number,
   ) {}
@@ -67,22 +68,45 @@ export interface MemoryIdempotencyStoreOptions {
   readonly now?: () => number;
 }
 
-/** One process's idempotency memory. Entries expire by TTL and by count. */
+/**
+ * One process's idempotency memory. Entries expire by TTL and by count, oldest claim first:
+ * every key gets the same TTL (a settle pushes expiry back by only the send's duration), so
+ * claim order is expiry order, and a queue of claims in that order finds what to drop in O(1).
+ * Nothing is ever scanned: a full scan, or a fresh Map iterator walking the deleted slots V8 had
+ * not compacted yet, made every claim slower the longer the process had run.
+ */
 export function createMemoryIdempotencyStore(
   options: MemoryIdempotencyStoreOptions = {},
 ): IdempotencyStore & { size(): number; clear(): void } {
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
-  // Map keeps insertion (claim) order. Every key gets the same TTL, so the first entries are
-  // the first to expire or to be evicted; a settle pushes expiry back by only the send's
-  // duration, and expired entries are dropped on lookup as well.
   const entries = new Map<string, Entry>();
+  // Claims in order. An entry dropped early (released, or expired on lookup) stays queued until
+  // its turn and is then skipped; the queue holds at most twice the cap, and its consumed front
+  // is cut off once it is half of it, so each claim costs O(1) amortised.
+  let queue: Array<Entry | undefined> = [];
+  let first = 0;
 
-  function sweep(at: number) {
-    for (const [key, entry] of entries) {
-      if (entry.expiresAt > at && entries.size <= maxEntries) break;
-      drop(key, entry);
+  function enqueue(entry: Entry, at: number) {
+    if (queue.length - first >= maxEntries * 2) dequeue();
+    queue.push(entry);
+    while (first < queue.length) {
+      const oldest = queue[first]!;
+      const stale = entries.get(oldest.key) !== oldest;
+      if (!stale && oldest.expiresAt > at && entries.size <= maxEntries) break;
+      dequeue();
     }
+  }
+
+  function dequeue() {
+    const oldest = queue[first]!;
+    queue[first] = undefined;
+    first += 1;
+    if (first >= 1024 && first * 2 >= queue.length) {
+      queue = queue.slice(first);
+      first = 0;
+    }
+    if (entries.get(oldest.key) === oldest) drop(oldest.key, oldest);
   }
 
   function drop(key: string, entry: Entry) {
@@ -117,8 +141,9 @@ export function createMemoryIdempotencyStore(
       const at = now();
       const existing = live(key, at);
       if (existing) return { claimed: false, record: record(existing) };
-      entries.set(flat(key), new Entry(flat(fingerprint), at + ttlMs));
-      sweep(at);
+      const entry = new Entry(flat(key), flat(fingerprint), at + ttlMs);
+      entries.set(entry.key, entry);
+      enqueue(entry, at);
       return { claimed: true };
     },
     async settle(key, outcome, ttlMs) {
@@ -151,6 +176,8 @@ export function createMemoryIdempotencyStore(
     size: () => entries.size,
     clear() {
       for (const [key, entry] of entries) drop(key, entry);
+      queue = [];
+      first = 0;
     },
   };
 }

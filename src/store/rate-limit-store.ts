@@ -1,4 +1,5 @@
 import type { RateLimitRule } from "../policy/limits.js";
+import { WindowCounters } from "./window-counters.js";
 
 export type { RateLimitRule } from "../policy/limits.js";
 
@@ -10,6 +11,7 @@ export type RateLimitDecision =
  * Sliding-window limits: a hit is allowed only if every rule has had fewer than `limit` hits in
  * the last `windowMs`; then (and only then) it is recorded against every rule, atomically.
  * Unlike a fixed window, this never lets 2× the limit through around a window's edge.
+ * Redis keeps an exact log per key; memory keeps counters that may refuse a little longer.
  */
 export interface RateLimitStore {
   hit(rules: readonly RateLimitRule[], id: string): Promise<RateLimitDecision>;
@@ -17,71 +19,55 @@ export interface RateLimitStore {
 
 export interface MemoryRateLimitStoreOptions {
   readonly now?: () => number;
-  /** Keys tracked at most; expired ones are swept first, then the oldest. */
+  /** Keys each per-subject limit (per number, per user) remembers; the least recently hit go first. */
   readonly maxKeys?: number;
 }
 
-interface Window {
-  readonly times: number[];
-  readonly windowMs: number;
-}
+/** Keys an aggregate limit (per country, global) may hold: more than there are regions. */
+const aggregateKeys = 4096;
 
 /**
- * Sliding-window log in one process: the hit times of each key, at most `limit` of them.
- * Aggregate counters (per country, global) are few and never forgotten; per-subject keys (per
- * number, per user) are capped at `maxKeys`, the oldest forgotten first when a flood of
- * distinct numbers would pass it.
+ * Windowed counters in one process (store/window-counters.ts: never more than `limit` hits in
+ * any window, a refusal lasting up to 1/16 of the window longer than exactly). One table per
+ * limit, each of a fixed size: when a per-subject table is full, the key hit least recently
+ * gives its slot to the new one, so a number is forgotten only after `maxKeys` other numbers
+ * have been hit since its own last hit. Aggregate tables are sized never to forget.
  */
 export function createMemoryRateLimitStore(
   options: MemoryRateLimitStoreOptions = {},
 ): RateLimitStore & { size(): number; clear(): void } {
   const now = options.now ?? Date.now;
-  const maxKeys = options.maxKeys ?? 200_000;
-  const aggregates = new Map<string, Window>();
-  const subjects = new Map<string, Window>();
-  let sinceSweep = 0;
-  const mapOf = (rule: RateLimitRule) => (rule.aggregate ? aggregates : subjects);
-
-  function sweepExpired(at: number) {
-    for (const [key, entry] of subjects) {
-      if (entry.times.length === 0 || entry.times[entry.times.length - 1]! <= at - entry.windowMs) subjects.delete(key);
+  const maxKeys = options.maxKeys ?? 100_000;
+  const tables = new Map<string, WindowCounters>();
+  const tableOf = (rule: RateLimitRule) => {
+    const id = `${rule.name}/${rule.windowMs}`;
+    let table = tables.get(id);
+    if (!table) {
+      table = new WindowCounters(rule.windowMs, rule.aggregate ? aggregateKeys : maxKeys);
+      tables.set(id, table);
     }
-  }
+    return table;
+  };
 
   return {
     async hit(rules) {
       const at = now();
       for (const rule of rules) {
-        const entry = mapOf(rule).get(rule.key);
-        if (!entry) continue;
-        const times = entry.times;
-        while (times.length > 0 && times[0]! <= at - rule.windowMs) times.shift();
-        if (times.length >= rule.limit) {
-          return { allowed: false, rule: rule.name, retryAfterMs: Math.max(1, times[0]! + rule.windowMs - at) };
+        const table = tableOf(rule);
+        if (table.count(rule.key, at) >= rule.limit) {
+          return { allowed: false, rule: rule.name, retryAfterMs: table.msUntilBelow(rule.key, rule.limit, at) };
         }
       }
-      for (const rule of rules) {
-        const map = mapOf(rule);
-        const entry = map.get(rule.key);
-        if (entry) entry.times.push(at);
-        else map.set(rule.key, { times: [at], windowMs: rule.windowMs });
-      }
-      // A full scan now and then drops expired keys; past the cap the oldest keys go at once,
-      // so a flood of distinct numbers costs neither unbounded memory nor a scan per send.
-      if (++sinceSweep >= 1000) {
-        sinceSweep = 0;
-        sweepExpired(at);
-      }
-      for (const key of subjects.keys()) {
-        if (subjects.size <= maxKeys) break;
-        subjects.delete(key);
-      }
+      for (const rule of rules) tableOf(rule).record(rule.key, at);
       return { allowed: true };
     },
-    size: () => subjects.size + aggregates.size,
+    size: () => {
+      let total = 0;
+      for (const table of tables.values()) total += table.size;
+      return total;
+    },
     clear: () => {
-      subjects.clear();
-      aggregates.clear();
+      for (const table of tables.values()) table.clear();
     },
   };
 }

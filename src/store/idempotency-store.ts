@@ -62,6 +62,50 @@ function flat(text: string): string {
   return text.isWellFormed() ? Buffer.from(text, "utf8").toString("utf8") : text;
 }
 
+/**
+ * Claims in the order they were made. An entry dropped early (released, or expired on lookup)
+ * stays queued until its turn and is then skipped; the queue holds at most twice the cap, and
+ * its consumed front is cut off once it is half of it, so each claim costs O(1) amortised.
+ */
+class ClaimQueue {
+  private queue: Array<Entry | undefined> = [];
+  private first = 0;
+
+  constructor(
+    private readonly entries: Map<string, Entry>,
+    private readonly maxEntries: number,
+    private readonly drop: (entry: Entry) => void,
+  ) {}
+
+  /** Queues a new claim, then drops from the front what has expired or is over the cap. */
+  push(entry: Entry, at: number): void {
+    if (this.queue.length - this.first >= this.maxEntries * 2) this.shift();
+    this.queue.push(entry);
+    while (this.first < this.queue.length) {
+      const oldest = this.queue[this.first]!;
+      const live = this.entries.get(oldest.key) === oldest;
+      if (live && oldest.expiresAt > at && this.entries.size <= this.maxEntries) break;
+      this.shift();
+    }
+  }
+
+  clear(): void {
+    this.queue = [];
+    this.first = 0;
+  }
+
+  private shift(): void {
+    const oldest = this.queue[this.first]!;
+    this.queue[this.first] = undefined;
+    this.first += 1;
+    if (this.first >= 1024 && this.first * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.first);
+      this.first = 0;
+    }
+    if (this.entries.get(oldest.key) === oldest) this.drop(oldest);
+  }
+}
+
 export interface MemoryIdempotencyStoreOptions {
   /** Upper bound on remembered keys; the oldest go first, so a flood of ids cannot exhaust memory. */
   readonly maxEntries?: number;
@@ -81,33 +125,7 @@ export function createMemoryIdempotencyStore(
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
-  // Claims in order. An entry dropped early (released, or expired on lookup) stays queued until
-  // its turn and is then skipped; the queue holds at most twice the cap, and its consumed front
-  // is cut off once it is half of it, so each claim costs O(1) amortised.
-  let queue: Array<Entry | undefined> = [];
-  let first = 0;
-
-  function enqueue(entry: Entry, at: number) {
-    if (queue.length - first >= maxEntries * 2) dequeue();
-    queue.push(entry);
-    while (first < queue.length) {
-      const oldest = queue[first]!;
-      const stale = entries.get(oldest.key) !== oldest;
-      if (!stale && oldest.expiresAt > at && entries.size <= maxEntries) break;
-      dequeue();
-    }
-  }
-
-  function dequeue() {
-    const oldest = queue[first]!;
-    queue[first] = undefined;
-    first += 1;
-    if (first >= 1024 && first * 2 >= queue.length) {
-      queue = queue.slice(first);
-      first = 0;
-    }
-    if (entries.get(oldest.key) === oldest) drop(oldest.key, oldest);
-  }
+  const queue = new ClaimQueue(entries, maxEntries, (entry) => drop(entry.key, entry));
 
   function drop(key: string, entry: Entry) {
     entries.delete(key);
@@ -143,7 +161,7 @@ export function createMemoryIdempotencyStore(
       if (existing) return { claimed: false, record: record(existing) };
       const entry = new Entry(flat(key), flat(fingerprint), at + ttlMs);
       entries.set(entry.key, entry);
-      enqueue(entry, at);
+      queue.push(entry, at);
       return { claimed: true };
     },
     async settle(key, outcome, ttlMs) {
@@ -176,8 +194,7 @@ export function createMemoryIdempotencyStore(
     size: () => entries.size,
     clear() {
       for (const [key, entry] of entries) drop(key, entry);
-      queue = [];
-      first = 0;
+      queue.clear();
     },
   };
 }

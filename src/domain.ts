@@ -58,7 +58,9 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   const memoryLimits = redis ? undefined : createMemoryRateLimitStore({ maxKeys: config.rateLimitMaxKeys, now });
   const idempotency = deps.idempotency ?? redis?.idempotency ?? memoryIdempotency!;
   const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
-  const baseCarrier = deps.carrier ?? createCarrier(config.carrier, now);
+  const carrierOptions =
+    config.carrier.mode === "8x8" ? { ...config.carrier, connections: config.maxConcurrentSends } : config.carrier;
+  const baseCarrier = deps.carrier ?? createCarrier(carrierOptions, now);
   const carrier = resilientCarrier(baseCarrier, config, logger, deps.metrics, now);
   const service = createOtpService({
     carrier,

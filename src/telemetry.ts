@@ -20,9 +20,12 @@ if (env.OTEL_SDK_DISABLED !== "true") {
   env.OTEL_LOGS_EXPORTER ??= "none";
   env.OTEL_SERVICE_NAME ??= "otp-gateway";
 
-  // Imported only when tracing is on: the SDK and its exporters are a large share of the process's memory.
-  const { NodeSDK } = await import("@opentelemetry/sdk-node");
-  const sdk = new NodeSDK({ instrumentations: [] });
-  sdk.start();
-  (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] = () => sdk.shutdown();
+  // Imported only when spans go somewhere: the SDK and its exporters are a large share of the
+  // process's memory, and importing them a sixth of its start-up time.
+  if (env.OTEL_TRACES_EXPORTER !== "none") {
+    const { NodeSDK } = await import("@opentelemetry/sdk-node");
+    const sdk = new NodeSDK({ instrumentations: [] });
+    sdk.start();
+    (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] = () => sdk.shutdown();
+  }
 }

@@ -10,8 +10,14 @@ import type { GatewayProcess } from "../../test/support/process.js";
 import { benchApiKey, benchOktaSecret as secret } from "./setup.js";
 
 let phoneCounter = 0;
-/** A new UK mobile number for each send, so no limit or idempotency key ever repeats. */
-export const nextPhone = () => `+4474001${String(10000 + (phoneCounter++ % 89999)).padStart(5, "0")}`;
+/**
+ * A new UK mobile number for each send (+44 7400 000000 to +44 7413 999999, 14 million of
+ * them), so no limit or idempotency key repeats however long a run lasts.
+ */
+export const nextPhone = () => `+44${7_400_000_000 + (phoneCounter++ % 14_000_000)}`;
+let userCounter = 0;
+/** A new Okta user id for each send, so the per-user limit counts but never binds. */
+export const nextUser = () => `00u${(userCounter++).toString(36).padStart(8, "0")}`;
 
 export interface LoadResult {
   reqPerSec: number;
@@ -42,7 +48,9 @@ export async function hookLoad(
           method: "POST",
           setupRequest: (req) => ({
             ...req,
-            body: JSON.stringify(oktaHookBody({ phoneNumber: nextPhone(), deliveryChannel: channel })),
+            body: JSON.stringify(
+              oktaHookBody({ phoneNumber: nextPhone(), userId: nextUser(), deliveryChannel: channel }),
+            ),
           }),
           onResponse: (status, body) => {
             if (status === 200 && body.includes('"SUCCESSFUL"')) successful += 1;

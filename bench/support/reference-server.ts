@@ -1,7 +1,7 @@
 // The references the gateway is measured against, in the same run:
 //   ceiling: a bare Fastify route that answers the hook with no upstream call;
 //   proxy:   a bare Fastify route that makes the same 8x8 call over a keep-alive undici pool
-//            and answers (the floor for doing this job at all).
+//            of the gateway's size (256) and answers (the floor for doing this job at all).
 //
 //   node --import tsx bench/support/reference-server.ts   (env: MODE, UPSTREAM, NODE_EXTRA_CA_CERTS)
 import { randomUUID } from "node:crypto";
@@ -11,7 +11,7 @@ import { Pool } from "undici";
 const mode = process.env.MODE ?? "ceiling";
 const app = Fastify({ logger: false });
 const pool =
-  mode === "proxy" ? new Pool(process.env.UPSTREAM!, { connections: 64, keepAliveTimeout: 30_000 }) : undefined;
+  mode === "proxy" ? new Pool(process.env.UPSTREAM!, { connections: 256, keepAliveTimeout: 30_000 }) : undefined;
 
 app.post("/okta/telephony", async (req) => {
   const body = req.body as { data: { messageProfile: { phoneNumber: string; msgTemplate: string } } };

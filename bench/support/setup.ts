@@ -56,13 +56,11 @@ export function benchGatewayEnv(fake: BenchFake, traced: boolean): Record<string
     EIGHTBYEIGHT_SMS_SOURCE: "Acme",
     EIGHTBYEIGHT_VOICE_URL: fake.upstream,
     EIGHTBYEIGHT_VOICE_SOURCE: "+6531580000",
-    // Every request goes to a new number; the limits would only measure themselves refusing.
-    RATE_LIMIT_PER_PHONE: "off",
-    RATE_LIMIT_PER_PHONE_ENROLLMENT: "off",
-    RATE_LIMIT_PER_USER: "off",
-    RATE_LIMIT_PER_COUNTRY: "off",
-    RATE_LIMIT_GLOBAL: "off",
-    MAX_CONCURRENT_SENDS: "10000",
+    // Every default feature on: the per-number, per-user and enrollment limits at their defaults
+    // (every request is a new number and user, so they count but never bind); the per-country
+    // and global ones would bind at this rate, so they are raised instead.
+    RATE_LIMIT_PER_COUNTRY: "100000000/1m",
+    RATE_LIMIT_GLOBAL: "100000000/1m",
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     ...(traced
       ? {
@@ -86,14 +84,26 @@ export async function spawnQuietGateway(
   return spawnGateway({ ...env, ...ports }, { telemetry, discardOutput: true, ...(args ? { args } : {}) });
 }
 
-/** The bare Fastify references (bench/support/reference-server.ts). */
+export type ReferenceKind = "ceiling" | "proxy" | "tutorial" | "connect-proxy";
+
+const referenceScripts: Record<ReferenceKind, string> = {
+  ceiling: "bench/support/reference-server.ts",
+  proxy: "bench/support/reference-server.ts",
+  tutorial: "bench/support/tutorial-server.ts",
+  "connect-proxy": "bench/support/connect-proxy-server.ts",
+};
+
+/**
+ * The references: bare Fastify without and with the 8x8 call (reference-server.ts), the
+ * Express + axios tutorial pattern, and a bare connect-node SendOtp that makes the 8x8 call.
+ */
 export function spawnReference(
-  mode: "ceiling" | "proxy",
+  kind: ReferenceKind,
   fake: BenchFake,
   env: Record<string, string> = {},
 ): Promise<GatewayProcess> {
   return spawnGateway(
-    { MODE: mode, UPSTREAM: fake.upstream, NODE_EXTRA_CA_CERTS: fake.tls.caFile, ...env },
-    { args: ["--import", "tsx", "bench/support/reference-server.ts"] },
+    { MODE: kind, UPSTREAM: fake.upstream, NODE_EXTRA_CA_CERTS: fake.tls.caFile, ...env },
+    { args: ["--import", "tsx", referenceScripts[kind]] },
   );
 }

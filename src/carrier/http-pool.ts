@@ -48,7 +48,7 @@ const maxAnswerBytes = 64 * 1024;
  */
 export function createCarrierHttpClient(options: CarrierHttpClientOptions): CarrierHttpClient {
   const pool = new Pool(options.origin, {
-    connections: options.connections ?? 64,
+    connections: options.connections ?? 256,
     pipelining: 1,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,

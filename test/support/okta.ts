@@ -13,6 +13,8 @@ export interface HookOverrides {
   source?: string | undefined;
   /** Make it a request from the hook's Preview tab. */
   preview?: boolean;
+  /** Okta's user id (the per-user limit's key). */
+  userId?: string;
 }
 
 let counter = 0;
@@ -43,7 +45,7 @@ export function oktaHookBody(o: HookOverrides = {}) {
           ipAddress: "203.0.113.7",
         },
       },
-      userProfile: { firstName: "Ada", lastName: "Lovelace", login: "ada@example.com", userId: "00uEXAMPLE" },
+      userProfile: { firstName: "Ada", lastName: "Lovelace", login: "ada@example.com", userId: o.userId ?? "00uEXAMPLE" },
       messageProfile: {
         ...("msgTemplate" in o
           ? o.msgTemplate === undefined

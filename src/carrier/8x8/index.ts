@@ -13,7 +13,8 @@ export const eightByEightProvider = "8x8";
 /** The live carrier: 8x8 SMS and Voice APIs, one keep-alive pool per host. */
 export function createEightByEightCarrier(options: EightByEightOptions, now: () => number = Date.now): Carrier {
   const provider = eightByEightProvider;
-  const smsHttp = createCarrierHttpClient({ origin: options.sms.baseUrl, apiKey: options.apiKey, provider });
+  const pool = { apiKey: options.apiKey, provider, connections: options.connections };
+  const smsHttp = createCarrierHttpClient({ origin: options.sms.baseUrl, ...pool });
   const sms = createSmsClient({
     http: smsHttp,
     subaccountId: options.sms.subaccountId,
@@ -26,7 +27,7 @@ export function createEightByEightCarrier(options: EightByEightOptions, now: () 
   const voiceHttp =
     voiceOptions === undefined || voiceOptions.baseUrl === options.sms.baseUrl
       ? smsHttp
-      : createCarrierHttpClient({ origin: voiceOptions.baseUrl, apiKey: options.apiKey, provider });
+      : createCarrierHttpClient({ origin: voiceOptions.baseUrl, ...pool });
   const voice = voiceOptions
     ? createVoiceClient({
         http: voiceHttp,

@@ -11,4 +11,10 @@ export interface EightByEightOptions {
     /** One speech profile for every call, whatever the locale. */
     readonly profileOverride?: string;
   };
+  /**
+   * Sockets per 8x8 host. Sized to the sends allowed in flight (MAX_CONCURRENT_SENDS), so a
+   * send never queues for a socket behind others: with a 20 ms answer, 128 callers on 64
+   * sockets waited in the pool while the CPU sat idle.
+   */
+  readonly connections?: number;
 }

@@ -1,0 +1,45 @@
+// Compiles src/ and gen/ into dist/ when they changed since the last successful build, so
+// `npm start` is ready in well under a second on a machine that has built once (`npm ci` builds
+// through `prepare`), and a fresh clone's `npm ci && npm start` still works.
+//
+//   node scripts/build.mjs            build if stale
+//   node scripts/build.mjs --force    build anyway
+//
+// Stale means: some file or folder under src/ or gen/, or a tsconfig or package file, is newer
+// than the newest one the last build saw (recorded in dist/.build-stamp after it succeeded).
+// Folders count too, so a deleted source file makes the build stale.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const stampFile = join(root, "dist/.build-stamp");
+const inputs = ["src", "gen", "tsconfig.json", "tsconfig.build.json", "package.json", "package-lock.json"];
+
+function newestMtime(path) {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return 0;
+  let newest = stat.mtimeMs;
+  if (stat.isDirectory()) for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+// A Docker stage installing dependencies before the sources are copied, or a production install
+// without TypeScript, has nothing to build with: dist/ is left as it is.
+if (!existsSync(join(root, "src"))) process.exit(0);
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+} catch {
+  console.error("build: TypeScript is not installed (a production install); dist/ is left as it is");
+  process.exit(0);
+}
+
+const newest = Math.max(...inputs.map((p) => newestMtime(join(root, p))));
+const built = existsSync(stampFile) ? Number(readFileSync(stampFile, "utf8")) : 0;
+if (!process.argv.includes("--force") && built >= newest && existsSync(join(root, "dist/src/main.js"))) process.exit(0);
+
+const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+if (result.status !== 0) process.exit(result.status ?? 1);
+writeFileSync(stampFile, String(newest));

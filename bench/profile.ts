@@ -2,7 +2,8 @@
 // of `npm run bench`: it is how bench/README.md's per-request costs were found.
 //
 //   npm run build && npx tsx bench/profile.ts [--load hook|grpc|connect] [--connections 32]
-//       [--seconds 10] [--traced]
+//       [--seconds 10] [--traced] [--prewarm 4]   (seconds of unprofiled load first; 50 for a
+//                                                   steady state)
 //
 // The gateway runs with the start command's node arguments against the bench's fake 8x8
 // (20 ms), warms up for 4 s, and is profiled for the load only (bench/support/cpu-profiler.mjs).
@@ -20,6 +21,7 @@ const { values: opts } = parseArgs({
     connections: { type: "string", default: "32" },
     seconds: { type: "string", default: "10" },
     traced: { type: "boolean", default: false },
+    prewarm: { type: "string", default: "4" },
   },
 });
 const load = opts.load as "hook" | "grpc" | "connect";
@@ -43,7 +45,8 @@ const run = (s: number): Promise<LoadResult> =>
   load === "hook"
     ? hookLoad(gateway.httpPort, connections, "SMS", s)
     : rpcLoad(benchTransport(load, gateway), connections, s);
-await run(4);
+// Unprofiled first: the JIT's warm-up, and as long as --prewarm asks to fill the stores.
+await run(Number(opts.prewarm));
 gateway.child.kill("SIGUSR2");
 const result = await run(seconds);
 gateway.child.kill("SIGUSR2");

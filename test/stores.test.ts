@@ -22,8 +22,8 @@ describe("the slot table", () => {
   it("keeps its order right through any mix of lookups and new keys", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300 }),
-        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 400 }),
+        fc.integer({ min: 1, max: 20 }),
         (ops, cap) => {
           const table = new SlotTable(cap);
           const model: string[] = []; // least recently used first
@@ -54,7 +54,7 @@ describe("windowed counters", () => {
         fc.array(fc.integer({ min: 0, max: 3_000 }), { minLength: 1, maxLength: 200 }),
         fc.integer({ min: 1, max: 8 }),
         (gaps, limit) => {
-          const counters = new WindowCounters(windowMs, 4);
+          const counters = new WindowCounters(windowMs, limit, 4);
           const admitted: number[] = [];
           let now = 1_000_000;
           for (const gap of gaps) {
@@ -81,7 +81,7 @@ describe("windowed counters", () => {
   });
 
   it("forget counts older than the window however long a key sat idle", () => {
-    const counters = new WindowCounters(windowMs, 2);
+    const counters = new WindowCounters(windowMs, 10, 2);
     for (let i = 0; i < 5; i++) counters.record("k", 1000 + i);
     expect(counters.count("k", 1004)).toBe(5);
     expect(counters.count("k", 1000 + windowMs + windowMs / bucketsPerWindow)).toBe(0);

@@ -16,6 +16,8 @@ export class ExchangeError extends Error {
     override readonly cause: unknown,
     readonly written: boolean,
     readonly responded: boolean,
+    /** Whether the deadline passed or the caller cancelled. */
+    readonly cancelled = false,
   ) {
     super("carrier exchange failed", { cause });
     this.name = "ExchangeError";
@@ -32,13 +34,27 @@ export interface ExchangeRequest {
   readonly maxAnswerBytes: number;
 }
 
+/** The exchange's own deadline passed. */
+export class DeadlinePassed extends Error {
+  constructor() {
+    super("carrier deadline");
+  }
+}
+
 /**
  * One POST through the pool, on undici's dispatch handler rather than `request()`, because only
  * the handler hears when the request's bytes were written (`onBodySent`): that is what tells a
  * send that provably never left this process (safe to retry) from one 8x8 may have taken.
- * Settles at once when `signal` aborts, even while the request still waits for a socket.
+ * Settles at once when the deadline passes or `signal` aborts, even while the request still
+ * waits for a socket. The deadline is a timer of its own, not an AbortController: a controller
+ * and its signal per call were a measurable share of a send's garbage.
  */
-export function exchange(pool: Dispatcher, request: ExchangeRequest, signal: AbortSignal): Promise<RawAnswer> {
+export function exchange(
+  pool: Dispatcher,
+  request: ExchangeRequest,
+  limits: { readonly timeoutMs: number; readonly signal?: AbortSignal },
+): Promise<RawAnswer> {
+  const { signal } = limits;
   return new Promise((resolve, reject) => {
     let abort: ((err?: Error) => void) | undefined;
     let written = false;
@@ -51,20 +67,27 @@ export function exchange(pool: Dispatcher, request: ExchangeRequest, signal: Abo
     const settle = (done: () => void) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
       done();
     };
-    const fail = (err: unknown) => settle(() => reject(new ExchangeError(err, written, responded)));
-    const onAbort = () => {
-      abort?.(signal.reason);
-      fail(signal.reason);
+    // Set before aborting: undici reports the abort through onError at once.
+    let cancelled = false;
+    const fail = (err: unknown) => settle(() => reject(new ExchangeError(err, written, responded, cancelled)));
+    const cancel = (reason: unknown) => {
+      const err = reason instanceof Error ? reason : new Error("carrier call cancelled", { cause: reason });
+      cancelled = true;
+      abort?.(err);
+      fail(err);
     };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    const onAbort = () => cancel(signal?.reason);
+    const timer = setTimeout(() => cancel(new DeadlinePassed()), Math.max(1, limits.timeoutMs));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
     const handler = {
       onConnect(a: (err?: Error) => void) {
         abort = a;
-        if (settled) a(signal.reason);
+        if (settled) a(new Error("carrier call cancelled"));
       },
       onBodySent() {
         written = true;

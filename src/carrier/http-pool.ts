@@ -77,14 +77,6 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
 
   return {
     async postJson(path, body, { timeoutMs, signal }) {
-      // One controller for the deadline and the caller's signal, torn down as soon as the call
-      // ends: AbortSignal.timeout()/any() would keep every finished request (and what its
-      // listeners hold) alive until the deadline passes, tens of megabytes under load.
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new Error("carrier deadline")), Math.max(1, timeoutMs));
-      const onCallerAbort = () => controller.abort(signal?.reason);
-      if (signal?.aborted) onCallerAbort();
-      else signal?.addEventListener("abort", onCallerAbort, { once: true });
       const span = tracer?.startSpan("POST", {
         kind: SpanKind.CLIENT,
         attributes: { [ATTR_URL_FULL]: `${options.origin}${path}`, ...serverAttributes },
@@ -93,7 +85,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
         const answer = await exchange(
           pool,
           { path, headers: requestHeaders, body: JSON.stringify(body), maxAnswerBytes },
-          controller.signal,
+          { timeoutMs, signal },
         );
         span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
         if (answer.status >= 400) {
@@ -102,7 +94,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
         const contentType = String(answer.headers["content-type"] ?? "");
         return { status: answer.status, headers: answer.headers, contentType, json: parseJson(answer.text) };
       } catch (err) {
-        const failure = toCarrierError(err, provider, controller.signal.aborted);
+        const failure = toCarrierError(err, provider);
         // The failure kind only: the cause's text may echo what we sent.
         span
           ?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message })
@@ -110,8 +102,6 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
         throw failure;
       } finally {
         span?.end();
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onCallerAbort);
       }
     },
     async close() {
@@ -134,13 +124,14 @@ function parseJson(text: string): unknown {
  * provably did not reach 8x8 (`notSent`, so it may be retried); once written, 8x8 may have
  * accepted it whatever happened next, so the outcome is unknown and is never sent again.
  */
-function toCarrierError(err: unknown, provider: string, deadlinePassed: boolean): CarrierError {
+function toCarrierError(err: unknown, provider: string): CarrierError {
   if (err instanceof CarrierError) return err;
-  const { cause, written, responded } = err instanceof ExchangeError ? err : new ExchangeError(err, true, false);
+  const { cause, written, responded, cancelled } =
+    err instanceof ExchangeError ? err : new ExchangeError(err, true, false);
   if (cause instanceof AnswerTooLarge) {
     return new CarrierError("unknown", "carrier answer too large to be an API response", { provider, cause });
   }
-  if (deadlinePassed) {
+  if (cancelled) {
     const message = "carrier did not answer before the deadline";
     return new CarrierError("timeout", message, { provider, notSent: !written, cause });
   }

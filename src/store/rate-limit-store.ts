@@ -40,10 +40,10 @@ export function createMemoryRateLimitStore(
   const maxKeys = options.maxKeys ?? 100_000;
   const tables = new Map<string, WindowCounters>();
   const tableOf = (rule: RateLimitRule) => {
-    const id = `${rule.name}/${rule.windowMs}`;
+    const id = `${rule.name}/${rule.limit}/${rule.windowMs}`;
     let table = tables.get(id);
     if (!table) {
-      table = new WindowCounters(rule.windowMs, rule.aggregate ? aggregateKeys : maxKeys);
+      table = new WindowCounters(rule.windowMs, rule.limit, rule.aggregate ? aggregateKeys : maxKeys);
       tables.set(id, table);
     }
     return table;

@@ -1,39 +1,57 @@
 /**
  * A fixed number of numbered slots, each owned by one key, the least recently used key giving
- * its slot up when a new key needs one. Every operation is O(1): the recency order is a doubly
- * linked list kept in two typed arrays, so nothing is ever scanned and a slot's data can live in
- * the caller's typed arrays, indexed by slot, off the JS heap.
+ * its slot up when a new key needs one. Every operation is O(1) and nothing lives on the JS
+ * heap: a key is kept as a 53-bit hash of its text in an open-addressing table (linear probing,
+ * at most half full), and the recency order is a doubly linked list, all in typed arrays. The
+ * caller keeps a slot's data in its own typed arrays, indexed by slot.
  *
- * A `Map` is used only for lookups and is never iterated: iterating a Map that keys churn
- * through walks the deleted entries V8 has not compacted yet, which is what made the old
- * stores' eviction cost grow with their age.
+ * The garbage collector never sees a key: with a `Map`, every limited number's key string was
+ * promoted to the old generation and marked on every full collection, and a `Map` that keys
+ * churn through rehashes itself all at once now and then.
+ *
+ * Two keys whose hashes collide share a slot. At 53 bits, among a million keys that happens
+ * with a chance of about one in ten million, and store keys are themselves hashes no caller
+ * chooses.
  */
 export class SlotTable {
-  private readonly slots = new Map<string, number>();
-  private readonly owners: Array<string | undefined>;
+  /** Bucket → slot, or -1 when empty. */
+  private readonly buckets: Int32Array;
+  private readonly mask: number;
+  /** Slot → the hash of the key that owns it. */
+  private readonly hashes: Float64Array;
   private readonly newer: Int32Array;
   private readonly older: Int32Array;
   /** Most recently used slot, or -1. */
   private head = -1;
   /** Least recently used slot, or -1. */
   private tail = -1;
+  private used = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError("capacity must be a positive integer");
-    this.owners = new Array<string | undefined>(capacity).fill(undefined);
+    const bucketCount = 2 ** Math.ceil(Math.log2(capacity * 2));
+    this.buckets = new Int32Array(bucketCount).fill(-1);
+    this.mask = bucketCount - 1;
+    this.hashes = new Float64Array(capacity);
     this.newer = new Int32Array(capacity).fill(-1);
     this.older = new Int32Array(capacity).fill(-1);
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.used;
   }
 
   /** The key's slot, now the most recently used; undefined if the key has none. */
   find(key: string): number | undefined {
-    const slot = this.slots.get(key);
-    if (slot !== undefined) this.touch(slot);
-    return slot;
+    const hash = hash53(key);
+    for (let b = this.home(hash); ; b = (b + 1) & this.mask) {
+      const slot = this.buckets[b]!;
+      if (slot < 0) return undefined;
+      if (this.hashes[slot] === hash) {
+        this.touch(slot);
+        return slot;
+      }
+    }
   }
 
   /**
@@ -42,24 +60,46 @@ export class SlotTable {
    */
   take(key: string): number {
     let slot: number;
-    if (this.slots.size < this.capacity) {
-      slot = this.slots.size;
+    if (this.used < this.capacity) {
+      slot = this.used++;
     } else {
       slot = this.tail;
-      this.slots.delete(this.owners[slot]!);
+      this.forget(slot);
       this.unlink(slot);
     }
-    this.owners[slot] = key;
-    this.slots.set(key, slot);
+    const hash = hash53(key);
+    this.hashes[slot] = hash;
+    let b = this.home(hash);
+    while (this.buckets[b]! >= 0) b = (b + 1) & this.mask;
+    this.buckets[b] = slot;
     this.pushFront(slot);
     return slot;
   }
 
   clear(): void {
-    this.slots.clear();
-    this.owners.fill(undefined);
+    this.buckets.fill(-1);
+    this.used = 0;
     this.head = -1;
     this.tail = -1;
+  }
+
+  private home(hash: number): number {
+    return (hash >>> 0) & this.mask;
+  }
+
+  /** Empties the slot's bucket, shifting later entries of its probe run back (no tombstones). */
+  private forget(slot: number): void {
+    let hole = this.home(this.hashes[slot]!);
+    while (this.buckets[hole] !== slot) hole = (hole + 1) & this.mask;
+    for (let b = (hole + 1) & this.mask; this.buckets[b]! >= 0; b = (b + 1) & this.mask) {
+      const home = this.home(this.hashes[this.buckets[b]!]!);
+      // An entry may fill the hole only if its home is not cyclically within (hole, b].
+      const staysPut = hole <= b ? hole < home && home <= b : hole < home || home <= b;
+      if (staysPut) continue;
+      this.buckets[hole] = this.buckets[b]!;
+      hole = b;
+    }
+    this.buckets[hole] = -1;
   }
 
   private touch(slot: number): void {
@@ -84,4 +124,18 @@ export class SlotTable {
     this.head = slot;
     if (this.tail < 0) this.tail = slot;
   }
+}
+
+/** cyrb53 (bryc's public-domain string hash): 53 well-mixed bits of a string's UTF-16 code units. */
+export function hash53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -45,7 +45,12 @@ export function oktaHookBody(o: HookOverrides = {}) {
           ipAddress: "203.0.113.7",
         },
       },
-      userProfile: { firstName: "Ada", lastName: "Lovelace", login: "ada@example.com", userId: o.userId ?? "00uEXAMPLE" },
+      userProfile: {
+        firstName: "Ada",
+        lastName: "Lovelace",
+        login: "ada@example.com",
+        userId: o.userId ?? "00uEXAMPLE",
+      },
       messageProfile: {
         ...("msgTemplate" in o
           ? o.msgTemplate === undefined

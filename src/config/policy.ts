@@ -67,7 +67,7 @@ export const policyVariables = {
   RATE_LIMIT_PER_COUNTRY: limit("300/1m"),
   RATE_LIMIT_GLOBAL: limit("1000/1m"),
   RATE_LIMIT_FAIL_MODE: choice(["open", "closed"], "open"),
-  RATE_LIMIT_MAX_KEYS: int(100_000, 1_000, 10_000_000),
+  RATE_LIMIT_MAX_KEYS: int(50_000, 1_000, 10_000_000),
   ALLOW_NON_GEOGRAPHIC: flag(false),
 };
 

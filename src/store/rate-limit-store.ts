@@ -37,7 +37,7 @@ export function createMemoryRateLimitStore(
   options: MemoryRateLimitStoreOptions = {},
 ): RateLimitStore & { size(): number; clear(): void } {
   const now = options.now ?? Date.now;
-  const maxKeys = options.maxKeys ?? 100_000;
+  const maxKeys = options.maxKeys ?? 50_000;
   const tables = new Map<string, WindowCounters>();
   const tableOf = (rule: RateLimitRule) => {
     const id = `${rule.name}/${rule.limit}/${rule.windowMs}`;

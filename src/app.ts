@@ -101,7 +101,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     carrier: domain?.carrier,
     readiness,
     stores: {
-      ready: (timeoutMs) => (redis ? redis.ready(timeoutMs) : Promise.resolve(true)),
+      ready: async (timeoutMs) => {
+        // The carrier's first reading of its voices is awaited alongside, within the same bound.
+        const voices = domain?.baseCarrier.ready?.();
+        const bounded = voices && Promise.race([voices, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+        const [connected] = await Promise.all([redis ? redis.ready(timeoutMs) : true, bounded]);
+        return connected;
+      },
       close: async () => redis?.close(),
     },
   };

@@ -60,12 +60,27 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
   const carrierOptions =
     config.carrier.mode === "8x8" ? { ...config.carrier, connections: config.maxConcurrentSends } : config.carrier;
-  const baseCarrier = deps.carrier ?? createCarrier(carrierOptions, now);
+  const voiceLog = logger.child({ component: "voices" });
+  const baseCarrier =
+    deps.carrier ??
+    createCarrier(carrierOptions, now, {
+      onVoices: (outcome) =>
+        outcome.ok
+          ? voiceLog.info(
+              outcome.status,
+              `8x8 speech profiles read: ${outcome.status.locales} locales in ${outcome.status.languages} languages have a voice`,
+            )
+          : voiceLog.warn(
+              { reason: outcome.reason },
+              "8x8 speech profiles could not be read; the built-in voices are used",
+            ),
+    });
   const carrier = resilientCarrier(baseCarrier, config, logger, deps.metrics, now);
   const service = createOtpService({
     carrier,
     logger: logger.child({ component: "otp-service" }),
     smsTemplate: config.smsTemplate,
+    smsTemplates: config.smsTemplates,
     defaultTimeoutMs: config.rpcDefaultTimeoutMs,
     idempotency,
     idempotencyTtlMs: config.idempotency.ttlMs,

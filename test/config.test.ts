@@ -45,6 +45,7 @@ describe("loadConfig", () => {
         subaccountId: "acme_hq",
         source: "+6531580000",
         profileOverride: "en-US-Neural2-C",
+        profilesRefreshMs: 21_600_000,
       },
     });
     expect(config.okta.authSecretGenerated).toBe(false);
@@ -155,8 +156,8 @@ describe("loadConfig: mistakes an operator makes", () => {
   });
 
   it("refuses an unknown variable of ours in production", () => {
-    expect(problems({ ...live, NODE_ENV: "production", OTP_SMS_TEMPLATES: "x {code}" })).toEqual([
-      "OTP_SMS_TEMPLATES: not a variable the gateway reads; did you mean OTP_SMS_TEMPLATE?",
+    expect(problems({ ...live, NODE_ENV: "production", OTP_SMS_TEMPLAT: "x {code}" })).toEqual([
+      "OTP_SMS_TEMPLAT: not a variable the gateway reads; did you mean OTP_SMS_TEMPLATE?",
     ]);
   });
 

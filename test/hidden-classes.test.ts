@@ -38,6 +38,7 @@ function recordingPool(provider: string): CarrierHttpClient & { bodies: object[]
       bodies.push(body as object);
       return pool.postJson(path, body, options);
     },
+    getJson: (path, options) => pool.getJson(path, options),
     close: () => pool.close(),
   };
 }

@@ -8,10 +8,26 @@ export interface Carrier {
   placeVoiceCall(call: VoiceCall, options: SendOptions): Promise<CarrierAcceptance>;
   /** State worth showing on /readyz (circuit breakers); absent when there is none. */
   health?(): Record<string, unknown>;
+  /**
+   * Whether a call's script may be in `language` (a key of i18n/languages.ts): some voice of the
+   * carrier reads it. Absent: every language is spoken.
+   */
+  speaks?(language: string): boolean;
+  /** Where the voices come from and how many languages and locales have one, for /readyz. */
+  voices?(): VoicesStatus;
+  /** Settles once what the carrier reads at start-up (its voices) has been read or has failed. */
+  ready?(): Promise<void>;
   /** Only on a carrier that delivers nothing (the sandbox): the sends it accepted, newest first. */
   recordedSends?(): readonly RecordedSend[];
   /** Releases connection pools; pending sends are allowed to finish. */
   close(): Promise<void>;
+}
+
+export interface VoicesStatus {
+  /** "8x8" once the subaccount's speech profiles were read; "built-in" before or without them. */
+  readonly source: string;
+  readonly languages: number;
+  readonly locales: number;
 }
 
 export interface SmsMessage {
@@ -34,6 +50,8 @@ export interface VoiceCall {
   readonly text: string;
   /** The person's locale as the caller gave it ("EN-US", "en_gb", ""): the carrier picks a voice. */
   readonly locale: string;
+  /** The script's language (a key of i18n/languages.ts, one `speaks` accepted): the voice must read it. */
+  readonly language: string;
   /** How many times the carrier repeats the script. */
   readonly repetition: number;
   readonly expiresAt?: Date;
@@ -49,6 +67,8 @@ export interface SendOptions {
 export interface CarrierAcceptance {
   /** 8x8 SMS umid or voice sessionId. */
   readonly providerMessageId: string;
+  /** The speech profile that reads a call. */
+  readonly voiceProfile?: string;
   /** The carrier's own word for acceptance ("QUEUED", "CREATED"). */
   readonly providerStatus: string;
 }

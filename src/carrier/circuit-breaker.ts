@@ -107,6 +107,8 @@ export function withCircuitBreaker(
     sendSms: (message, o) => guarded("sms", () => inner.sendSms(message, o), o),
     placeVoiceCall: (call, o) => guarded("voice", () => inner.placeVoiceCall(call, o), o),
     health: () => ({ sms: health("sms"), voice: health("voice") }),
+    speaks: inner.speaks ? (language) => inner.speaks!(language) : undefined,
+    voices: inner.voices ? () => inner.voices!() : undefined,
     close: () => inner.close(),
   };
 }

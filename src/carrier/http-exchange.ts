@@ -28,9 +28,11 @@ export class ExchangeError extends Error {
 export class AnswerTooLarge extends Error {}
 
 export interface ExchangeRequest {
+  readonly method?: "GET" | "POST";
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  /** Absent for a GET. */
+  readonly body?: string;
   readonly maxAnswerBytes: number;
 }
 
@@ -113,8 +115,8 @@ export function exchange(
       },
       onError: fail,
     };
-    const { path, headers: requestHeaders, body } = request;
-    pool.dispatch({ method: "POST", path, headers: requestHeaders, body }, handler as Dispatcher.DispatchHandler);
+    const { method = "POST", path, headers: requestHeaders, body } = request;
+    pool.dispatch({ method, path, headers: requestHeaders, body }, handler as Dispatcher.DispatchHandler);
   });
 }
 

@@ -26,6 +26,8 @@ export interface CarrierHttpClient {
     body: unknown,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<CarrierHttpResponse>;
+  /** A read (the speech profiles); not traced, as no send depends on it. */
+  getJson(path: string, options: { timeoutMs: number }): Promise<CarrierHttpResponse>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,8 @@ export interface CarrierHttpClientOptions {
 
 // 8x8 answers are a few hundred bytes; anything far larger is not an 8x8 API answer.
 const maxAnswerBytes = 64 * 1024;
+// The speech-profile list has a few hundred entries.
+const maxListBytes = 1024 * 1024;
 
 /**
  * One keep-alive pool per carrier host, so a sign-in wave reuses warm TLS connections instead
@@ -61,6 +65,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
     "content-type": "application/json",
     accept: "application/json",
   };
+  const { "content-type": _json, ...readHeaders } = requestHeaders;
   const provider = options.provider;
   // The client span of each call is made here rather than by @opentelemetry/instrumentation-undici:
   // that package parses the URL and every response header of each call (bench/README.md), and
@@ -102,6 +107,19 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
         throw failure;
       } finally {
         span?.end();
+      }
+    },
+    async getJson(path, { timeoutMs }) {
+      try {
+        const answer = await exchange(
+          pool,
+          { method: "GET", path, headers: readHeaders, maxAnswerBytes: maxListBytes },
+          { timeoutMs },
+        );
+        const contentType = String(answer.headers["content-type"] ?? "");
+        return { status: answer.status, headers: answer.headers, contentType, json: parseJson(answer.text) };
+      } catch (err) {
+        throw toCarrierError(err, provider);
       }
     },
     async close() {

@@ -26,6 +26,8 @@ export function withMetering(inner: Carrier, observe: CarrierObserver): Carrier 
     sendSms: (message, options) => timed("sms", () => inner.sendSms(message, options)),
     placeVoiceCall: (call, options) => timed("voice", () => inner.placeVoiceCall(call, options)),
     health: inner.health ? () => inner.health!() : undefined,
+    speaks: inner.speaks ? (language) => inner.speaks!(language) : undefined,
+    voices: inner.voices ? () => inner.voices!() : undefined,
     close: () => inner.close(),
   };
 }

@@ -51,6 +51,8 @@ export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPo
     sendSms: (message, options) => attempt("sms", (o) => inner.sendSms(message, o), options),
     placeVoiceCall: (call, options) => attempt("voice", (o) => inner.placeVoiceCall(call, o), options),
     health: inner.health ? () => inner.health!() : undefined,
+    speaks: inner.speaks ? (language) => inner.speaks!(language) : undefined,
+    voices: inner.voices ? () => inner.voices!() : undefined,
     close: () => inner.close(),
   };
 }

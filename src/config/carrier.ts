@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CarrierOptions } from "../carrier/index.js";
-import { blankToUndefined, type Deployment, httpUrl, int, optionalString } from "./env.js";
+import { blankToUndefined, type Deployment, httpUrl, int, optionalChoice, optionalString } from "./env.js";
 
 export interface CarrierConfig {
   /** The sandbox unless 8x8 credentials are set. */
@@ -37,6 +37,8 @@ export const carrierVariables = {
       .optional(),
   ),
   EIGHTBYEIGHT_VOICE_PROFILE: optionalString,
+  EIGHTBYEIGHT_VOICE_PROFILES_REFRESH_MS: int(6 * 3_600_000, 0, 7 * 24 * 3_600_000),
+  EIGHTBYEIGHT_VOICE_GENDER: optionalChoice(["female", "male"]),
   CARRIER_MAX_RETRIES: int(1, 0, 3),
   CIRCUIT_FAILURE_THRESHOLD: int(5, 1, 1000),
   CIRCUIT_COOLDOWN_MS: int(10_000, 100, 600_000),
@@ -60,6 +62,8 @@ export function readCarrier(e: CarrierEnv, problems: string[], deployment: Deplo
             subaccountId: e.EIGHTBYEIGHT_VOICE_SUBACCOUNT_ID ?? subaccount,
             source: e.EIGHTBYEIGHT_VOICE_SOURCE,
             profileOverride: e.EIGHTBYEIGHT_VOICE_PROFILE,
+            profilesRefreshMs: e.EIGHTBYEIGHT_VOICE_PROFILES_REFRESH_MS,
+            gender: e.EIGHTBYEIGHT_VOICE_GENDER,
           }
         : undefined,
     };

@@ -7,12 +7,13 @@ import { describeIssue, unknownVariables } from "./problems.js";
 import { makeOne, weakSecret } from "./secret-strength.js";
 import { readServer, type ServerConfig, serverVariables } from "./server.js";
 import { readService, type ServiceConfig, serviceVariables } from "./service.js";
+import { readTemplates, type TemplatesConfig, templateVariables } from "./templates.js";
 
 export type { OktaConfig, RefusedAnswer } from "./okta.js";
 export type { GatewayRole } from "./server.js";
 
 /** Everything the gateway is configured with, read once at start-up from the environment. */
-export interface Config extends ServerConfig, CarrierConfig, PolicyConfig, ServiceConfig {
+export interface Config extends ServerConfig, CarrierConfig, PolicyConfig, ServiceConfig, TemplatesConfig {
   readonly okta: OktaConfig;
   readonly oktaRefusedAnswer: RefusedAnswer;
   /** What is wrong but not fatal outside production (unknown variables); logged at start-up. */
@@ -32,6 +33,7 @@ const envSchema = z.object({
   ...oktaVariables,
   ...carrierVariables,
   ...serviceVariables,
+  ...templateVariables,
   ...policyVariables,
 });
 
@@ -63,6 +65,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const live = carrier.carrier.mode !== "sandbox" || server.role === "facade";
   const service = readService(e, problems, { ...deployment, role: server.role, live });
   const okta = readOkta(e, problems, { ...deployment, live });
+  const templates = readTemplates(e, problems);
   checkSecrets(e, okta, problems);
   if (deployment.production) refusePlainHttp(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -70,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...server,
     ...carrier,
     ...service,
+    ...templates,
     ...readPolicy(e),
     okta,
     oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,

@@ -25,6 +25,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       role: opts.role,
       carrier: carrier?.name,
       circuits: carrier?.health?.(),
+      voices: carrier?.voices?.(),
       store: carrier ? (opts.store?.() ?? { kind: "memory" }) : undefined,
       otpService: opts.otpService ? { protocol: opts.otpService.protocol } : undefined,
     });

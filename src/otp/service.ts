@@ -24,6 +24,8 @@ export interface OtpServiceDeps {
   readonly defaultRegion?: CountryCode;
   /** SMS text when the caller sends none; must contain "{code}". */
   readonly smsTemplate: string;
+  /** SMS templates by language over the built-in ones (OTP_SMS_TEMPLATES). */
+  readonly smsTemplates?: Readonly<Record<string, string>>;
   /** Carrier time budget for callers that set no deadline. */
   readonly defaultTimeoutMs: number;
   /** Makes sends with an idempotency key happen at most once. */
@@ -47,7 +49,11 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
   const now = deps.now ?? Date.now;
   const send = createSendPipeline(deps, now, deps.newId ?? randomUUID);
   return {
-    sendOtp: createSendOtpHandler(send, { defaultRegion: deps.defaultRegion, smsTemplate: deps.smsTemplate }, now),
+    sendOtp: createSendOtpHandler(
+      send,
+      { defaultRegion: deps.defaultRegion, smsTemplate: deps.smsTemplate, smsTemplates: deps.smsTemplates },
+      now,
+    ),
   };
 }
 

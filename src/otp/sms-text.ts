@@ -1,3 +1,22 @@
+import { defaultLanguage, languageChain, languages } from "../i18n/locale.js";
+
+/**
+ * The template for a person of `locale` when the caller sends no text: the operator's for the
+ * first language of the locale's chain that has one (OTP_SMS_TEMPLATES), else the built-in one;
+ * English is the operator's OTP_SMS_TEMPLATE unless OTP_SMS_TEMPLATES names "en" itself.
+ */
+export function smsTemplateFor(
+  locale: string,
+  fallback: string,
+  overrides: Readonly<Record<string, string>> = {},
+): { readonly template: string; readonly language: string } {
+  for (const language of languageChain(locale)) {
+    const template = overrides[language] ?? (language === defaultLanguage ? fallback : languages[language]?.sms);
+    if (template !== undefined) return { template, language };
+  }
+  return { template: fallback, language: defaultLanguage };
+}
+
 /**
  * The SMS body: the caller's text when it carries the code (Okta's msgTemplate arrives already
  * rendered), otherwise the gateway's template. Placeholders `{code}` and `${code}` in the

@@ -4,7 +4,7 @@ import { Channel, type SendOtpRequest } from "../../gen/otp/v1/otp_pb.js";
 import { type PhoneNumber, PhoneNumberError, parsePhoneNumber } from "../phone.js";
 import { invalidArgument, type Violation } from "./errors.js";
 import { codePattern, idempotencyKeyPattern } from "./request-rules.js";
-import { smsText } from "./sms-text.js";
+import { smsTemplateFor, smsText } from "./sms-text.js";
 
 /** A SendOtp request that passed every check, in the forms the rest of the send needs. */
 export interface ValidSend {
@@ -16,6 +16,8 @@ export interface ValidSend {
   readonly text: string;
   readonly code: string;
   readonly locale: string;
+  /** The language of the template the gateway filled in; undefined when the caller sent the text. */
+  readonly textLanguage?: string;
   readonly idempotencyKey: string;
   readonly purpose: string;
   readonly userId: string;
@@ -27,6 +29,8 @@ export interface ValidationRules {
   readonly defaultRegion?: CountryCode;
   /** SMS text when the caller sends none; contains "{code}". */
   readonly smsTemplate: string;
+  /** Templates by language over the built-in ones (OTP_SMS_TEMPLATES). */
+  readonly smsTemplates?: Readonly<Record<string, string>>;
 }
 
 const maxTextLength = 1000;
@@ -60,11 +64,15 @@ export function validateSend(req: SendOtpRequest, rules: ValidationRules, now: n
   if (req.userId.length > 128) violations.push(violation("user_id", "must be at most 128 characters", "too_long"));
 
   let text = "";
+  let textLanguage: string | undefined;
   if (req.channel === Channel.SMS && codeOk && req.text.length <= maxTextLength) {
-    const body = smsText(req.code, req.text, rules.smsTemplate);
+    const templated =
+      req.text.trim() === "" ? smsTemplateFor(req.locale, rules.smsTemplate, rules.smsTemplates) : undefined;
+    const body = smsText(req.code, req.text, templated?.template ?? rules.smsTemplate);
     if (body === undefined)
       violations.push(violation("text", "must contain the code (or a {code} placeholder)", "code_missing"));
     else text = body;
+    textLanguage = templated?.language;
   }
   if (violations.length > 0 || !channelOk || phone === undefined) throw invalidArgument(violations);
   return {
@@ -74,6 +82,7 @@ export function validateSend(req: SendOtpRequest, rules: ValidationRules, now: n
     text,
     code: req.code,
     locale: req.locale,
+    textLanguage,
     idempotencyKey: req.idempotencyKey,
     purpose: req.purpose,
     userId: req.userId,

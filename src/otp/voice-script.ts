@@ -1,9 +1,12 @@
+import { defaultLanguage, languages } from "../i18n/locale.js";
+
 /**
- * The spoken script: each character on its own so text-to-speech reads "4, 8, 2" and not
- * "four hundred and eighty-two", and the code twice so a person who picked up late still hears
- * it once in full.
+ * The spoken script in `language` (a key of i18n/languages.ts): each character on its own, with
+ * the language's pause between them, so text-to-speech reads "4, 8, 2" and not "four hundred
+ * and eighty-two", and the code twice so a person who picked up late still hears it in full.
  */
-export function voiceScript(code: string): string {
-  const spelled = [...code].join(", ");
-  return `Your verification code is: ${spelled}. Again, your code is: ${spelled}.`;
+export function voiceScript(code: string, language: string = defaultLanguage): string {
+  const { voice } = languages[language] ?? languages[defaultLanguage]!;
+  const digits = [...code].join(voice.pause);
+  return `${voice.first.replace("{digits}", digits)} ${voice.repeat.replace("{digits}", digits)}`;
 }

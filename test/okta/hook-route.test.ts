@@ -112,7 +112,7 @@ describe("Okta telephony hook: happy paths", () => {
   it.each([
     ["CALL", "EN-US", "en-US-Jenny"],
     ["voice call", "en", "en-US-Jenny"],
-    ["Voice", "fr-FR", "en-US-Jenny"],
+    ["Voice", "fr-FR", "fr-FR-DeniseNeural"],
     ["VOICE", "en-ie", "en-IE-EmilyNeural"],
   ])("treats deliveryChannel %j as voice (locale %s → %s)", async (channel, locale, profile) => {
     const res = await postHook(gw.httpUrl, oktaHookBody({ deliveryChannel: channel, locale }));

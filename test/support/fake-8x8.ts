@@ -29,6 +29,35 @@ export type FakeBehaviour =
   | { kind: "slow-body" }
   | { kind: "delay"; ms: number };
 
+/** What `GET …/speech-profiles` answers: a list (8x8's shape), an outage, or a body that is no list. */
+export type FakeSpeechProfiles =
+  | { kind: "list"; profiles: Array<{ speechProfileCode: string; localeCode: string; gender?: string }> }
+  | { kind: "down" }
+  | { kind: "garbage" };
+
+/** A subaccount's voices as 8x8 might list them: standard and neural, several per locale. */
+export const fakeSpeechProfiles = [
+  ["en-US-Jenny", "en-US", "Female"],
+  ["en-GB-Emma", "en-GB", "Female"],
+  ["en-IE-EmilyNeural", "en-IE", "Female"],
+  ["fr-FR-Julie", "fr-FR", "Female"],
+  ["fr-FR-DeniseNeural", "fr-FR", "Female"],
+  ["fr-FR-HenriNeural", "fr-FR", "Male"],
+  ["fr-CA-SylvieNeural", "fr-CA", "Female"],
+  ["de-DE-KatjaNeural", "de-DE", "Female"],
+  ["de-DE-ConradNeural", "de-DE", "Male"],
+  ["ja-JP-NanamiNeural", "ja-JP", "Female"],
+  ["pt-BR-FranciscaNeural", "pt-BR", "Female"],
+  ["pt-PT-RaquelNeural", "pt-PT", "Female"],
+  ["zh-TW-HsiaoChenNeural", "zh-TW", "Female"],
+  ["zh-CN-XiaoxiaoNeural", "zh-CN", "Female"],
+  ["es-ES-ElviraNeural", "es-ES", "Female"],
+].map(([speechProfileCode, localeCode, gender]) => ({
+  speechProfileCode: speechProfileCode!,
+  localeCode: localeCode!,
+  gender,
+}));
+
 export interface Fake8x8 {
   readonly url: string;
   readonly apiKey: string;
@@ -41,10 +70,15 @@ export interface Fake8x8 {
   behaveNext(...behaviours: FakeBehaviour[]): void;
   /** Forgets recorded requests and answers and goes back to accepting everything. */
   reset(): void;
+  /** Sets what `GET …/speech-profiles` answers (not recorded in `requests`). */
+  speechProfiles(answer: FakeSpeechProfiles): void;
+  /** How many times the speech profiles were read. */
+  readonly profileReads: () => number;
   close(): Promise<void>;
 }
 
 const smsPath = /^\/api\/v1\/subaccounts\/([^/]+)\/messages$/;
+const speechProfilesPath = /^\/api\/v1\/subaccounts\/([^/]+)\/speech-profiles$/;
 const voicePath = /^\/api\/v1\/subaccounts\/([^/]+)\/callflows$/;
 const destinationPattern = /^\+?[1-9]\d{6,14}$/;
 
@@ -57,6 +91,8 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
   };
   let behaviour: FakeBehaviour = { kind: "accept" };
   const queued: FakeBehaviour[] = [];
+  let profiles: FakeSpeechProfiles = { kind: "list", profiles: fakeSpeechProfiles };
+  let profileReads = 0;
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
@@ -70,6 +106,10 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
       } catch {
         body = undefined;
       }
+      if (req.method === "GET" && speechProfilesPath.test(req.url ?? "")) {
+        profileReads += 1;
+        return answerProfiles(req, res);
+      }
       requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, rawBody });
       void answer(req, res, body, queued.shift() ?? behaviour);
     });
@@ -80,6 +120,13 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+
+  function answerProfiles(req: IncomingMessage, res: ServerResponse) {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, smsError(1200, "Unauthorized"));
+    if (profiles.kind === "down") return json(res, 503, { statusCode: -9999, statusMessage: "unavailable" });
+    if (profiles.kind === "garbage") return json(res, 200, { hello: "world", speechProfiles: "none" });
+    return json(res, 200, { speechProfiles: profiles.profiles, statusCode: 1, statusMessage: "OK" });
+  }
 
   async function answer(req: IncomingMessage, res: ServerResponse, body: unknown, b: FakeBehaviour) {
     const path = req.url ?? "";
@@ -173,7 +220,12 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
       answers.length = 0;
       queued.length = 0;
       behaviour = { kind: "accept" };
+      profiles = { kind: "list", profiles: fakeSpeechProfiles };
     },
+    speechProfiles: (answer) => {
+      profiles = answer;
+    },
+    profileReads: () => profileReads,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -1,17 +1,22 @@
+import { parseLocale, scriptLanguageOf } from "../../i18n/locale.js";
 import { type Carrier, CarrierError } from "../carrier.js";
 import { createCarrierHttpClient } from "../http-pool.js";
 import { clientMessageIdFor } from "./client-message-id.js";
 import type { EightByEightOptions } from "./options.js";
 import { createSmsClient } from "./sms-client.js";
+import { createVoiceCatalogue, type VoiceCatalogueOptions } from "./voice-catalogue.js";
 import { createVoiceClient } from "./voice-client.js";
-import { voiceProfileFor } from "./voice-profiles.js";
 
 export type { EightByEightOptions } from "./options.js";
 
 export const eightByEightProvider = "8x8";
 
 /** The live carrier: 8x8 SMS and Voice APIs, one keep-alive pool per host. */
-export function createEightByEightCarrier(options: EightByEightOptions, now: () => number = Date.now): Carrier {
+export function createEightByEightCarrier(
+  options: EightByEightOptions,
+  now: () => number = Date.now,
+  onVoices?: VoiceCatalogueOptions["onRefresh"],
+): Carrier {
   const provider = eightByEightProvider;
   const pool = { apiKey: options.apiKey, provider, connections: options.connections };
   const smsHttp = createCarrierHttpClient({ origin: options.sms.baseUrl, ...pool });
@@ -37,10 +42,29 @@ export function createEightByEightCarrier(options: EightByEightOptions, now: () 
         now,
       })
     : undefined;
+  const catalogue = voiceOptions
+    ? createVoiceCatalogue({
+        http: voiceHttp,
+        subaccountId: voiceOptions.subaccountId,
+        refreshMs: voiceOptions.profilesRefreshMs ?? 6 * 3_600_000,
+        gender: voiceOptions.gender,
+        onRefresh: onVoices,
+      })
+    : undefined;
+  const firstReading = catalogue?.refresh() ?? Promise.resolve();
+  const override = voiceOptions?.profileOverride;
+  const overrideLanguage = override ? overrideLanguageOf(override) : undefined;
 
   return {
     name: provider,
     voiceEnabled: voice !== undefined,
+    // One configured voice reads only its own language (or, unknown, whatever it is given).
+    speaks: (language) =>
+      override
+        ? overrideLanguage === undefined || overrideLanguage === language
+        : (catalogue?.speaks(language) ?? false),
+    ready: () => firstReading,
+    voices: () => catalogue?.status() ?? { source: "none", languages: 0, locales: 0 },
     sendSms: (message, sendOptions) =>
       sms.send(
         {
@@ -51,7 +75,7 @@ export function createEightByEightCarrier(options: EightByEightOptions, now: () 
         },
         sendOptions,
       ),
-    placeVoiceCall: (call, sendOptions) => {
+    placeVoiceCall: async (call, sendOptions) => {
       if (voice === undefined) {
         return Promise.reject(
           new CarrierError("disabled", "voice calls are not configured (EIGHTBYEIGHT_VOICE_SOURCE)", {
@@ -60,14 +84,22 @@ export function createEightByEightCarrier(options: EightByEightOptions, now: () 
           }),
         );
       }
-      const voiceProfile = voiceProfileFor(call.locale, voiceOptions?.profileOverride);
-      return voice.call(
+      const voiceProfile = override ?? catalogue!.profileFor(call.locale, call.language);
+      const accepted = await voice.call(
         { to: call.to, text: call.text, voiceProfile, repetition: call.repetition, expiresAt: call.expiresAt },
         sendOptions,
       );
+      return { ...accepted, voiceProfile };
     },
     async close() {
+      catalogue?.close();
       await Promise.all([smsHttp.close(), voiceHttp === smsHttp ? undefined : voiceHttp.close()]);
     },
   };
+}
+
+/** The language a profile name reads ("fr-FR-DeniseNeural" → fr), when its name says. */
+function overrideLanguageOf(profile: string): string | undefined {
+  const parts = parseLocale(profile.split("-").slice(0, 2).join("-"));
+  return parts ? scriptLanguageOf(parts) : undefined;
 }

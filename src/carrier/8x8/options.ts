@@ -10,6 +10,10 @@ export interface EightByEightOptions {
     readonly source: string;
     /** One speech profile for every call, whatever the locale. */
     readonly profileOverride?: string;
+    /** How often the subaccount's speech profiles are read again (EIGHTBYEIGHT_VOICE_PROFILES_REFRESH_MS). */
+    readonly profilesRefreshMs?: number;
+    /** "female" or "male", preferred where a locale has both (EIGHTBYEIGHT_VOICE_GENDER). */
+    readonly gender?: string;
   };
   /**
    * Sockets per 8x8 host. Sized to the sends allowed in flight (MAX_CONCURRENT_SENDS), so a

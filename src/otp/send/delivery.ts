@@ -2,6 +2,7 @@ import { type Span, trace } from "@opentelemetry/api";
 import { Channel, DeliveryStatus } from "../../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../../after-answer.js";
 import { type Carrier, type CarrierAcceptance, CarrierError, type SendOptions } from "../../carrier/index.js";
+import { defaultLanguage, spokenLanguage } from "../../i18n/locale.js";
 import type { ValidSend } from "../validation.js";
 import { voiceScript } from "../voice-script.js";
 import { answerMarginMs, countOutcome, type Send, type SendCall, type SendReporting } from "./send.js";
@@ -22,7 +23,13 @@ export function createDelivery(options: DeliveryOptions): Send {
     const deliveryId = options.newId();
     const channel = send.channelName;
     const span = trace.getActiveSpan();
+    // The language the person is addressed in: the call's script, or the template the gateway chose.
+    const locale =
+      send.channel === Channel.VOICE
+        ? spokenLanguage(send.locale, (l) => carrier.speaks?.(l) ?? true)
+        : send.textLanguage;
     span?.setAttributes({
+      "otp.locale": locale,
       "otp.delivery_id": deliveryId,
       "otp.caller": call.caller,
       "otp.channel": channel,
@@ -38,10 +45,11 @@ export function createDelivery(options: DeliveryOptions): Send {
       to: send.phone.masked,
       purpose: send.purpose || undefined,
       userId: send.userId || undefined,
+      locale,
     };
     let accepted: CarrierAcceptance;
     try {
-      accepted = await toCarrier(carrier, send, deliveryId, sendOptions(call, options.defaultTimeoutMs));
+      accepted = await toCarrier(carrier, send, deliveryId, locale, sendOptions(call, options.defaultTimeoutMs));
     } catch (err) {
       if (!(err instanceof CarrierError)) throw err;
       countOutcome(options, send, `carrier_${err.failure}`);
@@ -66,9 +74,17 @@ export function createDelivery(options: DeliveryOptions): Send {
       "otp.provider": carrier.name,
       "otp.provider.message_id": accepted.providerMessageId,
       "otp.provider.status": accepted.providerStatus,
+      "otp.voice_profile": accepted.voiceProfile,
     });
-    const { providerMessageId, providerStatus } = accepted;
-    const line = { provider: carrier.name, ...fields, providerMessageId, providerStatus, latencyMs: now() - started };
+    const { providerMessageId, providerStatus, voiceProfile } = accepted;
+    const line = {
+      provider: carrier.name,
+      ...fields,
+      voiceProfile,
+      providerMessageId,
+      providerStatus,
+      latencyMs: now() - started,
+    };
     afterAnswer(() => logger.info(line, "carrier accepted the send"));
     return {
       $typeName: "otp.v1.SendOtpResponse",
@@ -92,6 +108,7 @@ function toCarrier(
   carrier: Carrier,
   send: ValidSend,
   deliveryId: string,
+  language: string | undefined,
   options: SendOptions,
 ): Promise<CarrierAcceptance> {
   const { e164: to } = send.phone;
@@ -99,8 +116,10 @@ function toCarrier(
     const reference = send.idempotencyKey || deliveryId;
     return carrier.sendSms({ to, text: send.text, reference, expiresAt: send.expiresAt }, options);
   }
-  const text = voiceScript(send.code);
-  return carrier.placeVoiceCall({ to, text, locale: send.locale, repetition: 1, expiresAt: send.expiresAt }, options);
+  const spoken = language ?? defaultLanguage;
+  const text = voiceScript(send.code, spoken);
+  const call = { to, text, locale: send.locale, language: spoken, repetition: 1, expiresAt: send.expiresAt };
+  return carrier.placeVoiceCall(call, options);
 }
 
 function recordFailure(span: Span | undefined, err: CarrierError): void {

@@ -25,6 +25,11 @@ const server = createServer(
         perDestination.clear();
         return res.end("{}");
       }
+      // The gateway's voice list, read at start-up: not a send, so not counted.
+      if (req.method === "GET" && req.url?.endsWith("/speech-profiles")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ speechProfiles: [{ speechProfileCode: "en-US-Jenny", localeCode: "en-US" }] }));
+      }
       let body: { destination?: string; callflow?: Array<{ params?: { destination?: string } }> } = {};
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8"));

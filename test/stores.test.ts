@@ -2,20 +2,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryIdempotencyStore } from "../src/store/idempotency-store.js";
 import { createMemoryRateLimitStore } from "../src/store/rate-limit-store.js";
-import { SlotTable } from "../src/store/slot-table.js";
+import { hash53, SlotTable } from "../src/store/slot-table.js";
 import { bucketsPerWindow, WindowCounters } from "../src/store/window-counters.js";
 
 describe("the slot table", () => {
   it("gives up the least recently used key's slot when full, and only then", () => {
     const table = new SlotTable(3);
-    const a = table.take("a");
-    table.take("b");
-    table.take("c");
-    expect(table.find("a")).toBe(a); // a is now the most recently used; b the least
-    const d = table.take("d");
-    expect(table.find("b")).toBeUndefined();
-    expect(table.find("a")).toBe(a);
-    expect(new Set([a, d, table.find("c")]).size).toBe(3);
+    const a = table.take(hash53("a"));
+    table.take(hash53("b"));
+    table.take(hash53("c"));
+    expect(table.find(hash53("a"))).toBe(a); // a is now the most recently used; b the least
+    const d = table.take(hash53("d"));
+    expect(table.find(hash53("b"))).toBeUndefined();
+    expect(table.find(hash53("a"))).toBe(a);
+    expect(new Set([a, d, table.find(hash53("c"))]).size).toBe(3);
     expect(table.size).toBe(3);
   });
 
@@ -29,16 +29,16 @@ describe("the slot table", () => {
           const model: string[] = []; // least recently used first
           for (const n of ops) {
             const key = `k${n}`;
-            const found = table.find(key);
+            const found = table.find(hash53(key));
             expect(found !== undefined).toBe(model.includes(key));
             if (found === undefined) {
               if (model.length === cap) model.shift();
-              table.take(key);
+              table.take(hash53(key));
             } else model.splice(model.indexOf(key), 1);
             model.push(key);
             expect(table.size).toBe(model.length);
           }
-          for (const key of model) expect(table.find(key)).toBeDefined();
+          for (const key of model) expect(table.find(hash53(key))).toBeDefined();
         },
       ),
     );
@@ -55,13 +55,14 @@ describe("windowed counters", () => {
         fc.integer({ min: 1, max: 8 }),
         (gaps, limit) => {
           const counters = new WindowCounters(windowMs, limit, 4);
+          const k = hash53("k");
           const admitted: number[] = [];
           let now = 1_000_000;
           for (const gap of gaps) {
             now += gap;
             const inWindow = admitted.filter((t) => t > now - windowMs).length;
-            if (counters.count("k", now) < limit) {
-              counters.record("k", now);
+            if (counters.count(k, now) < limit) {
+              counters.record(k, now);
               admitted.push(now);
               expect(inWindow + 1).toBeLessThanOrEqual(limit);
             } else {
@@ -69,10 +70,10 @@ describe("windowed counters", () => {
               // because a hit left the window less than one bucket ago.
               const longerAgo = admitted.filter((t) => t > now - windowMs - windowMs / bucketsPerWindow).length;
               expect(longerAgo).toBeGreaterThanOrEqual(limit);
-              const wait = counters.msUntilBelow("k", limit, now);
+              const wait = counters.msUntilBelow(k, limit, now);
               expect(wait).toBeGreaterThan(0);
-              expect(counters.count("k", now + wait)).toBeLessThan(limit);
-              if (wait > 1) expect(counters.count("k", now + wait - 1)).toBeGreaterThanOrEqual(limit);
+              expect(counters.count(k, now + wait)).toBeLessThan(limit);
+              if (wait > 1) expect(counters.count(k, now + wait - 1)).toBeGreaterThanOrEqual(limit);
             }
           }
         },
@@ -82,11 +83,12 @@ describe("windowed counters", () => {
 
   it("forget counts older than the window however long a key sat idle", () => {
     const counters = new WindowCounters(windowMs, 10, 2);
-    for (let i = 0; i < 5; i++) counters.record("k", 1000 + i);
-    expect(counters.count("k", 1004)).toBe(5);
-    expect(counters.count("k", 1000 + windowMs + windowMs / bucketsPerWindow)).toBe(0);
-    counters.record("k", 10 * windowMs);
-    expect(counters.count("k", 10 * windowMs)).toBe(1);
+    const k = hash53("k");
+    for (let i = 0; i < 5; i++) counters.record(k, 1000 + i);
+    expect(counters.count(k, 1004)).toBe(5);
+    expect(counters.count(k, 1000 + windowMs + windowMs / bucketsPerWindow)).toBe(0);
+    counters.record(k, 10 * windowMs);
+    expect(counters.count(k, 10 * windowMs)).toBe(1);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { RateLimitRule } from "../policy/limits.js";
+import { hash53 } from "./slot-table.js";
 import { WindowCounters } from "./window-counters.js";
 
 export type { RateLimitRule } from "../policy/limits.js";
@@ -52,13 +53,15 @@ export function createMemoryRateLimitStore(
   return {
     async hit(rules) {
       const at = now();
-      for (const rule of rules) {
+      const keys = rules.map((rule) => hash53(rule.key));
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i]!;
         const table = tableOf(rule);
-        if (table.count(rule.key, at) >= rule.limit) {
-          return { allowed: false, rule: rule.name, retryAfterMs: table.msUntilBelow(rule.key, rule.limit, at) };
+        if (table.count(keys[i]!, at) >= rule.limit) {
+          return { allowed: false, rule: rule.name, retryAfterMs: table.msUntilBelow(keys[i]!, rule.limit, at) };
         }
       }
-      for (const rule of rules) tableOf(rule).record(rule.key, at);
+      for (let i = 0; i < rules.length; i++) tableOf(rules[i]!).record(keys[i]!, at);
       return { allowed: true };
     },
     size: () => {

@@ -1,5 +1,6 @@
 /**
- * A fixed number of numbered slots, each owned by one key, the least recently used key giving
+ * A fixed number of numbered slots, each owned by one key (given as its hash53, computed once
+ * by the caller however many tables it asks), the least recently used key giving
  * its slot up when a new key needs one. Every operation is O(1) and nothing lives on the JS
  * heap: a key is kept as a 53-bit hash of its text in an open-addressing table (linear probing,
  * at most half full), and the recency order is a doubly linked list, all in typed arrays. The
@@ -41,9 +42,8 @@ export class SlotTable {
     return this.used;
   }
 
-  /** The key's slot, now the most recently used; undefined if the key has none. */
-  find(key: string): number | undefined {
-    const hash = hash53(key);
+  /** The slot of the key whose hash (hash53) is `hash`, now the most recently used; undefined if none. */
+  find(hash: number): number | undefined {
     for (let b = this.home(hash); ; b = (b + 1) & this.mask) {
       const slot = this.buckets[b]!;
       if (slot < 0) return undefined;
@@ -58,7 +58,7 @@ export class SlotTable {
    * A slot for a key that has none (check with `find` first), taken from the least recently
    * used key when every slot is owned. The caller resets the slot's data.
    */
-  take(key: string): number {
+  take(hash: number): number {
     let slot: number;
     if (this.used < this.capacity) {
       slot = this.used++;
@@ -67,7 +67,6 @@ export class SlotTable {
       this.forget(slot);
       this.unlink(slot);
     }
-    const hash = hash53(key);
     this.hashes[slot] = hash;
     let b = this.home(hash);
     while (this.buckets[b]! >= 0) b = (b + 1) & this.mask;

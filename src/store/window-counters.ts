@@ -33,14 +33,14 @@ export class WindowCounters {
     return this.table.size;
   }
 
-  /** Hits counted for `key` at `now`; a key never hit, or forgotten, has none. */
-  count(key: string, now: number): number {
+  /** Hits counted for `key` (a hash53 of the key) at `now`; a key never hit, or forgotten, has none. */
+  count(key: number, now: number): number {
     const slot = this.table.find(key);
     return slot === undefined ? 0 : this.sum(slot, this.firstCounted(slot, this.bucketOf(now)));
   }
 
   /** Milliseconds from `now` until fewer than `limit` hits are counted for `key`; 0 if already. */
-  msUntilBelow(key: string, limit: number, now: number): number {
+  msUntilBelow(key: number, limit: number, now: number): number {
     const slot = this.table.find(key);
     if (slot === undefined) return 0;
     const first = this.firstCounted(slot, this.bucketOf(now));
@@ -55,7 +55,7 @@ export class WindowCounters {
   }
 
   /** Counts one hit for `key` at `now`, taking a slot (the least recently used) if it has none. */
-  record(key: string, now: number): void {
+  record(key: number, now: number): void {
     const current = this.bucketOf(now);
     let slot = this.table.find(key);
     if (slot === undefined) {

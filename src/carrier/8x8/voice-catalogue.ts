@@ -55,7 +55,9 @@ function indexOf(profiles: readonly SpeechProfile[], source: string): Index {
     const parts = parseLocale(profile.locale);
     const language = parts ? scriptLanguageOf(parts) : undefined;
     if (language === undefined) continue;
-    byLanguage.set(language, [...(byLanguage.get(language) ?? []), profile]);
+    const list = byLanguage.get(language);
+    if (list) list.push(profile);
+    else byLanguage.set(language, [profile]);
   }
   const locales = new Set([...byLanguage.values()].flat().map((p) => p.locale.toLowerCase())).size;
   return { source, byLanguage, locales };

@@ -206,6 +206,8 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     expect(carrierSpan.service).toBe(`service-${protocol}`);
     expect(rpcServer.service).toBe(`service-${protocol}`);
     expect(rpcServer.attributes["rpc.system.name"]).toBe(protocol === "grpc" ? "grpc" : "connectrpc");
+    // The call's language and voice (Okta's locale EN-US; the fake lists en-US-Jenny).
+    expect(rpcServer.attributes).toMatchObject({ "otp.locale": "en", "otp.voice_profile": "en-US-Jenny" });
     const rpcClient = spans.find((s) => s.kind === 3 && s.attributes["rpc.method"] === "otp.v1.OtpService/SendOtp");
     expect(rpcClient?.service).toBe(`facade-${protocol}`);
     expect(ancestry(spans, carrierSpan)).toContain(rpcClient!.name);

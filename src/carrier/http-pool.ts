@@ -10,7 +10,7 @@ import {
 import { Pool, errors as undiciErrors } from "undici";
 import { tracingEnabled } from "../observability/tracing-enabled.js";
 import { CarrierError } from "./carrier.js";
-import { AnswerTooLarge, ExchangeError, exchange } from "./http-exchange.js";
+import { AnswerTooLarge, ExchangeError, exchange, type RawAnswer } from "./http-exchange.js";
 
 /** A carrier's HTTP answer, read in full. `json` is undefined when the body is not JSON. */
 export interface CarrierHttpResponse {
@@ -96,8 +96,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
         if (answer.status >= 400) {
           span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(answer.status));
         }
-        const contentType = String(answer.headers["content-type"] ?? "");
-        return { status: answer.status, headers: answer.headers, contentType, json: parseJson(answer.text) };
+        return responseOf(answer);
       } catch (err) {
         const failure = toCarrierError(err, provider);
         // The failure kind only: the cause's text may echo what we sent.
@@ -116,8 +115,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
           { method: "GET", path, headers: readHeaders, maxAnswerBytes: maxListBytes },
           { timeoutMs },
         );
-        const contentType = String(answer.headers["content-type"] ?? "");
-        return { status: answer.status, headers: answer.headers, contentType, json: parseJson(answer.text) };
+        return responseOf(answer);
       } catch (err) {
         throw toCarrierError(err, provider);
       }
@@ -126,6 +124,11 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
       await pool.close();
     },
   };
+}
+
+function responseOf(answer: RawAnswer): CarrierHttpResponse {
+  const contentType = String(answer.headers["content-type"] ?? "");
+  return { status: answer.status, headers: answer.headers, contentType, json: parseJson(answer.text) };
 }
 
 function parseJson(text: string): unknown {

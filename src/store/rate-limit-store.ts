@@ -54,14 +54,15 @@ export function createMemoryRateLimitStore(
     async hit(rules) {
       const at = now();
       const keys = rules.map((rule) => hash53(rule.key));
+      const ruleTables = rules.map(tableOf);
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
-        const table = tableOf(rule);
+        const table = ruleTables[i]!;
         if (table.count(keys[i]!, at) >= rule.limit) {
           return { allowed: false, rule: rule.name, retryAfterMs: table.msUntilBelow(keys[i]!, rule.limit, at) };
         }
       }
-      for (let i = 0; i < rules.length; i++) tableOf(rules[i]!).record(keys[i]!, at);
+      for (let i = 0; i < rules.length; i++) ruleTables[i]!.record(keys[i]!, at);
       return { allowed: true };
     },
     size: () => {

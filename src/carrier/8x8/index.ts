@@ -77,12 +77,10 @@ export function createEightByEightCarrier(
       ),
     placeVoiceCall: async (call, sendOptions) => {
       if (voice === undefined) {
-        return Promise.reject(
-          new CarrierError("disabled", "voice calls are not configured (EIGHTBYEIGHT_VOICE_SOURCE)", {
-            provider,
-            notSent: true,
-          }),
-        );
+        throw new CarrierError("disabled", "voice calls are not configured (EIGHTBYEIGHT_VOICE_SOURCE)", {
+          provider,
+          notSent: true,
+        });
       }
       const voiceProfile = override ?? catalogue!.profileFor(call.locale, call.language);
       const accepted = await voice.call(

@@ -37,7 +37,7 @@ export interface ExchangeRequest {
 }
 
 /** The exchange's own deadline passed. */
-export class DeadlinePassed extends Error {
+class DeadlinePassed extends Error {
   constructor() {
     super("carrier deadline");
   }

@@ -11,6 +11,7 @@ import { metricsRoute } from "./http/metrics-route.js";
 import type { Readiness } from "./http/readiness.js";
 import { createRpcServing } from "./http/rpc-serving.js";
 import { sandboxRoutes } from "./http/sandbox-routes.js";
+import { webhookRoutes } from "./http/webhook-routes.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { tracingEnabled } from "./observability/tracing-enabled.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
@@ -44,8 +45,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const tracing = tracingEnabled();
   const metrics = createMetrics();
   const domain = config.role !== "facade" ? await assembleDomain({ ...deps, metrics }) : undefined;
-  const { maxConnections, requestTimeoutMs } = config;
-  const http = createHttpServer({ logger, readiness, tracing, maxConnections, requestTimeoutMs });
+  const { maxConnections, requestTimeoutMs, trustProxy } = config;
+  const http = createHttpServer({ logger, readiness, tracing, maxConnections, requestTimeoutMs, trustProxy });
 
   await http.register(healthRoutes, {
     readiness,
@@ -56,9 +57,17 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   });
   await http.register(metricsRoute, { registry: metrics.registry, token: config.metricsToken });
   const base = domain?.baseCarrier;
-  if (base?.recordedSends) {
+  if (domain && base?.recordedSends) {
     const recordedSends = () => base.recordedSends?.() ?? [];
-    await http.register(sandboxRoutes, { recordedSends, forgetMemory: domain?.forgetMemory });
+    const deliveries = domain.deliveries;
+    await http.register(sandboxRoutes, { recordedSends, deliveries, forgetMemory: domain.forgetMemory });
+  }
+  if (domain) {
+    const { webhooks } = config;
+    if (webhooks.notice) logger.warn(webhooks.notice);
+    if (webhooks.enabled) {
+      await http.register(webhookRoutes, { ...webhooks, intake: domain.intake, metrics });
+    }
   }
 
   const rpc = domain
@@ -106,9 +115,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
         const voices = domain?.baseCarrier.ready?.();
         const bounded = voices && Promise.race([voices, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
         const [connected] = await Promise.all([redis ? redis.ready(timeoutMs) : true, bounded]);
+        domain?.deliveries.start();
         return connected;
       },
-      close: async () => redis?.close(),
+      close: async () => {
+        domain?.deliveries.stop();
+        await redis?.close();
+      },
     },
   };
 }

@@ -10,7 +10,12 @@ import {
   withRetries,
 } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
+import { createReceiptIntake, type ReceiptIntake } from "./delivery/intake.js";
+import { createMemoryDeliveryStore } from "./delivery/memory-store.js";
+import type { DeliveryStore } from "./delivery/store.js";
+import { createDeliveryTracker, type DeliveryTracker } from "./delivery/tracker.js";
 import type { GatewayMetrics } from "./observability/metrics.js";
+import { maxRpcDeadlineMs } from "./otp/request-rules.js";
 import { createOtpService } from "./otp/service.js";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
 import { createMemoryRateLimitStore } from "./store/rate-limit-store.js";
@@ -26,6 +31,8 @@ export interface DomainDeps {
   readonly idempotency?: IdempotencyStore;
   readonly now?: () => number;
   readonly newId?: () => string;
+  /** How often receipt deadlines are swept (tests shorten it). */
+  readonly sweepEveryMs?: number;
 }
 
 /** What this process sends with, when it serves OtpService itself. */
@@ -39,7 +46,14 @@ export interface Domain {
   readonly redis?: RedisStores;
   /** Forgets every send limit and idempotency key kept in memory; undefined with Redis. */
   readonly forgetMemory?: () => void;
+  /** Delivery records and the receipts that move them. */
+  readonly deliveries: DeliveryTracker;
+  /** Where 8x8's webhook bodies (and the sandbox's own) are taken. */
+  readonly intake: ReceiptIntake;
 }
+
+// 8x8 sends no receipt later than 48 hours after a send; a record is kept an hour beyond.
+const retentionMs = 49 * 3_600_000;
 
 /** Builds the carrier, the stores and OtpService from the config; nothing listens or connects yet. */
 export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
@@ -58,12 +72,29 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   const memoryLimits = redis ? undefined : createMemoryRateLimitStore({ maxKeys: config.rateLimitMaxKeys, now });
   const idempotency = deps.idempotency ?? redis?.idempotency ?? memoryIdempotency!;
   const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
+  const deliveryStore: DeliveryStore = redis
+    ? (await import("./delivery/redis-store.js")).createRedisDeliveryStore(redis.connection, { retentionMs })
+    : createMemoryDeliveryStore({ maxRecords: config.deliveries.maxRecords, retentionMs, now });
+  const deliveries = createDeliveryTracker({
+    store: deliveryStore,
+    shared: redis !== undefined,
+    receiptTimeoutMs: config.deliveries.receiptTimeoutMs,
+    now: now ?? Date.now,
+    logger: logger.child({ component: "deliveries" }),
+    metrics: deps.metrics,
+    sweepEveryMs: deps.sweepEveryMs,
+  });
+  const intake = createReceiptIntake(deliveries, {
+    logger: logger.child({ component: "webhooks" }),
+    metrics: deps.metrics,
+  });
   const carrierOptions =
     config.carrier.mode === "8x8" ? { ...config.carrier, connections: config.maxConcurrentSends } : config.carrier;
   const voiceLog = logger.child({ component: "voices" });
   const baseCarrier =
     deps.carrier ??
     createCarrier(carrierOptions, now, {
+      receipts: { sink: () => intake, delayMs: config.deliveries.sandboxReceiptDelayMs },
       onVoices: (outcome) =>
         outcome.ok
           ? voiceLog.info(
@@ -91,15 +122,17 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
     defaultRegion: config.defaultPhoneRegion,
     now,
     newId: deps.newId,
+    deliveries: { tracker: deliveries, admins: config.adminCallers, maxWatchMs: maxRpcDeadlineMs },
   });
   const forgetMemory =
     memoryIdempotency && memoryLimits
       ? () => {
           memoryIdempotency.clear();
           memoryLimits.clear();
+          deliveryStore.clear?.();
         }
       : undefined;
-  return { baseCarrier, carrier, service, redis, forgetMemory };
+  return { baseCarrier, carrier, service, redis, forgetMemory, deliveries, intake };
 }
 
 const circuitLevels = { closed: 0, half_open: 1, open: 2 } as const;

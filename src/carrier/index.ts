@@ -1,7 +1,7 @@
 import { createEightByEightCarrier, type EightByEightOptions } from "./8x8/index.js";
 import type { VoiceCatalogueOptions } from "./8x8/voice-catalogue.js";
 import type { Carrier } from "./carrier.js";
-import { createSandboxCarrier, type SandboxOptions } from "./sandbox/index.js";
+import { createSandboxCarrier, type ReceiptSink, type SandboxOptions } from "./sandbox/index.js";
 
 export type { EightByEightOptions } from "./8x8/index.js";
 export type {
@@ -15,13 +15,16 @@ export type {
 export { CarrierError } from "./carrier.js";
 export { type CircuitBreakerOptions, withCircuitBreaker } from "./circuit-breaker.js";
 export { type CarrierObserver, withMetering } from "./metered.js";
+export type { CarrierReceipt, DeliveryState, ReceiptReading } from "./receipt.js";
 export { defaultRetryPolicy, type RetryPolicy, withRetries } from "./retry.js";
-export type { SandboxOptions } from "./sandbox/index.js";
+export type { ReceiptSink, SandboxOptions } from "./sandbox/index.js";
 
 /** What a carrier tells the gateway about itself while it runs. */
 export interface CarrierHooks {
   /** Each reading of the carrier's voice list: how many languages and locales, or why it failed. */
   readonly onVoices?: VoiceCatalogueOptions["onRefresh"];
+  /** A carrier that makes its own receipts (the sandbox) hands them here, as 8x8 posts its own. */
+  readonly receipts?: { readonly sink: () => ReceiptSink | undefined; readonly delayMs: number };
 }
 
 /** Which carrier a gateway sends through, and its settings; `mode` names the carrier folder. */
@@ -33,6 +36,6 @@ export function createCarrier(options: CarrierOptions, now?: () => number, hooks
     case "8x8":
       return createEightByEightCarrier(options, now, hooks.onVoices);
     case "sandbox":
-      return createSandboxCarrier({ now });
+      return createSandboxCarrier({ now, receipts: hooks.receipts });
   }
 }

@@ -4,6 +4,7 @@ import { blankToUndefined } from "./env.js";
 import { type OktaConfig, oktaVariables, type RefusedAnswer, readOkta } from "./okta.js";
 import { type PolicyConfig, policyVariables, readPolicy } from "./policy.js";
 import { describeIssue, unknownVariables } from "./problems.js";
+import { type ReceiptsConfig, readReceipts, receiptVariables } from "./receipts.js";
 import { makeOne, weakSecret } from "./secret-strength.js";
 import { readServer, type ServerConfig, serverVariables } from "./server.js";
 import { readService, type ServiceConfig, serviceVariables } from "./service.js";
@@ -13,7 +14,13 @@ export type { OktaConfig, RefusedAnswer } from "./okta.js";
 export type { GatewayRole } from "./server.js";
 
 /** Everything the gateway is configured with, read once at start-up from the environment. */
-export interface Config extends ServerConfig, CarrierConfig, PolicyConfig, ServiceConfig, TemplatesConfig {
+export interface Config
+  extends ServerConfig,
+    CarrierConfig,
+    PolicyConfig,
+    ServiceConfig,
+    TemplatesConfig,
+    ReceiptsConfig {
   readonly okta: OktaConfig;
   readonly oktaRefusedAnswer: RefusedAnswer;
   /** What is wrong but not fatal outside production (unknown variables); logged at start-up. */
@@ -35,6 +42,7 @@ const envSchema = z.object({
   ...serviceVariables,
   ...templateVariables,
   ...policyVariables,
+  ...receiptVariables,
 });
 
 /** Every environment variable the gateway reads (besides the standard OTEL_* ones). */
@@ -60,12 +68,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     servesService: server.role !== "facade",
     servesHook: server.role !== "service",
   };
-  const carrier = readCarrier(e, problems, deployment);
+  let carrier = readCarrier(e, problems, deployment);
   // Real codes can go out: a live carrier here, or a façade in front of one elsewhere.
   const live = carrier.carrier.mode !== "sandbox" || server.role === "facade";
   const service = readService(e, problems, { ...deployment, role: server.role, live });
   const okta = readOkta(e, problems, { ...deployment, live });
   const templates = readTemplates(e, problems);
+  const receipts = readReceipts(e, { ...deployment, sandbox: carrier.carrier.mode === "sandbox" });
+  if (receipts.publicBaseUrl && carrier.carrier.mode === "8x8") {
+    if (!receipts.webhooks.secret) {
+      problems.push("PUBLIC_BASE_URL: receipts sent there need EIGHTBYEIGHT_WEBHOOK_SECRET, or they are refused");
+    } else {
+      const sms = {
+        ...carrier.carrier.sms,
+        dlrCallbackUrl: callbackUrl(receipts.publicBaseUrl, receipts.webhooks.secret),
+      };
+      carrier = { ...carrier, carrier: { ...carrier.carrier, sms } };
+    }
+  }
   checkSecrets(e, okta, problems);
   if (deployment.production) refusePlainHttp(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -74,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...carrier,
     ...service,
     ...templates,
+    ...receipts,
     ...readPolicy(e),
     okta,
     oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,
@@ -88,7 +109,20 @@ const encryptedUrls = [
   "OKTA_OAUTH_JWKS_URL",
   "EIGHTBYEIGHT_SMS_URL",
   "EIGHTBYEIGHT_VOICE_URL",
+  "PUBLIC_BASE_URL",
 ] as const;
+
+/**
+ * The SMS receipt URL 8x8 is given with each message. 8x8 documents no header for a message's
+ * own callback, so the secret rides in the URL's user info, which HTTP clients send as Basic
+ * authorization (and which is no part of the request line a proxy logs).
+ */
+function callbackUrl(base: string, secret: string): string {
+  const url = new URL(`${base}/webhooks/8x8/sms`);
+  url.username = "8x8";
+  url.password = secret;
+  return url.toString();
+}
 
 function refusePlainHttp(e: z.output<typeof envSchema>, problems: string[]): void {
   for (const name of encryptedUrls) {
@@ -109,6 +143,7 @@ function checkSecrets(e: z.output<typeof envSchema>, okta: OktaConfig, problems:
   if (!okta.authSecretGenerated) check("OKTA_AUTH_SECRET", e.OKTA_AUTH_SECRET);
   check("OTP_SERVICE_API_KEY", e.OTP_SERVICE_API_KEY);
   check("METRICS_TOKEN", e.METRICS_TOKEN);
+  check("EIGHTBYEIGHT_WEBHOOK_SECRET", e.EIGHTBYEIGHT_WEBHOOK_SECRET);
   for (const [name, key] of e.OTP_API_KEYS) check(`OTP_API_KEYS (${name})`, key);
   // 8x8 issues its own keys, whose format is 8x8's: only template values are refused.
   check("EIGHTBYEIGHT_API_KEY", e.EIGHTBYEIGHT_API_KEY, false);

@@ -7,6 +7,8 @@ export interface ServiceConfig {
   readonly defaultPhoneRegion?: CountryCode;
   /** Network callers of OtpService by name → key. Empty: open in the sandbox, closed when live. */
   readonly apiKeys: ReadonlyMap<string, string>;
+  /** Callers (names from OTP_API_KEYS) that may read every caller's delivery records. */
+  readonly adminCallers: ReadonlySet<string>;
   readonly idempotency: { readonly ttlMs: number; readonly maxKeys: number };
   readonly maxConcurrentSends: number;
   /** Shared state (idempotency, limits) in Redis; memory when absent. */
@@ -51,6 +53,7 @@ export const serviceVariables = {
       .default("Your verification code is {code}"),
   ),
   OTP_API_KEYS: apiKeyList,
+  OTP_ADMIN_KEYS: list((items) => new Set(items ?? [])),
   IDEMPOTENCY_TTL_MS: int(15 * 60_000, 60_000, 24 * 3_600_000),
   IDEMPOTENCY_MAX_KEYS: int(25_000, 100, 10_000_000),
   MAX_CONCURRENT_SENDS: int(256, 1, 100_000),
@@ -70,7 +73,11 @@ export function readService(
   if (deployment.role === "service" && deployment.live && e.OTP_API_KEYS.size === 0) {
     problems.push("OTP_API_KEYS: required for GATEWAY_ROLE=service with a live carrier (name:key,…)");
   }
+  for (const name of e.OTP_ADMIN_KEYS) {
+    if (!e.OTP_API_KEYS.has(name)) problems.push(`OTP_ADMIN_KEYS: ${name} is not a caller name of OTP_API_KEYS`);
+  }
   return {
+    adminCallers: e.OTP_ADMIN_KEYS,
     defaultPhoneRegion: e.DEFAULT_PHONE_REGION as CountryCode | undefined,
     apiKeys: e.OTP_API_KEYS,
     idempotency: { ttlMs: e.IDEMPOTENCY_TTL_MS, maxKeys: e.IDEMPOTENCY_MAX_KEYS },

@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 
-/** The longest deadline an RPC gets: past it a timer would overflow or a claim outlive its use. */
-export const maxRpcDeadlineMs = 60_000;
+import { maxRpcDeadlineMs } from "../otp/request-rules.js";
 
 const grpcUnits: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000_001 };
 

@@ -12,6 +12,8 @@ export interface HttpServerOptions {
   readonly maxConnections: number;
   /** Headers and body must be in by then (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
+  /** Whose X-Forwarded-For `request.ip` believes (TRUST_PROXY); false: the socket's address. */
+  readonly trustProxy?: boolean | number | string[];
 }
 
 // Probes and scrapes would be most of the traces and tell nothing about sends.
@@ -23,6 +25,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const http = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
+    // A hop count is taken at run time (proxy-addr) though Fastify's types do not list it.
+    trustProxy: (options.trustProxy ?? false) as boolean | string[],
     requestTimeout: options.requestTimeoutMs,
     // Below Fastify's 72 s, above the 60 s idle timeout load balancers commonly keep: theirs
     // must end first, or they may send a request down a socket the gateway is closing.

@@ -20,7 +20,17 @@ export interface GatewayMetrics {
   readonly circuitState: Gauge<"channel">;
   readonly idempotentReplays: Counter;
   readonly inflightSends: Gauge;
+  /** Carrier receipts taken for a known send, by the state they report (duplicates not counted). */
+  readonly deliveryReceipts: Counter<"channel" | "state" | "country">;
+  /** From the carrier's acceptance to the receipt that made the send final. */
+  readonly timeToDelivery: Histogram<"channel">;
+  readonly deliveriesUnconfirmed: Counter<"channel">;
+  /** Every POST to /webhooks/8x8/*, by what became of it. */
+  readonly webhookRequests: Counter<"route" | "outcome">;
 }
+
+// Receipts take seconds (SMS) to minutes (a voice call that rings out).
+const deliveryBuckets = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
 
 const latencyBuckets = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5];
 
@@ -83,6 +93,31 @@ export function createMetrics(): GatewayMetrics {
     inflightSends: new Gauge({
       name: "otp_inflight_sends",
       help: "Sends in flight now, repeats waiting for their first attempt included (MAX_CONCURRENT_SENDS caps it)",
+      registers,
+    }),
+    deliveryReceipts: new Counter({
+      name: "otp_delivery_receipts_total",
+      help: "Carrier delivery receipts for known sends by channel, state reported (delivered, undelivered, answered, ...; unknown for a word the gateway does not know) and destination region",
+      labelNames: ["channel", "state", "country"],
+      registers,
+    }),
+    timeToDelivery: new Histogram({
+      name: "otp_time_to_delivery_seconds",
+      help: "From the carrier accepting a send to the receipt that made it final, by channel",
+      labelNames: ["channel"],
+      buckets: deliveryBuckets,
+      registers,
+    }),
+    deliveriesUnconfirmed: new Counter({
+      name: "otp_deliveries_unconfirmed_total",
+      help: "Sends that got no final receipt within DELIVERY_RECEIPT_TIMEOUT_MS, by channel",
+      labelNames: ["channel"],
+      registers,
+    }),
+    webhookRequests: new Counter({
+      name: "otp_webhook_requests_total",
+      help: "Requests to the 8x8 webhooks by route (sms, voice) and outcome (applied, recorded, duplicate, unknown_message, ignored, bad_request, unauthorized, forbidden, too_large, store_unavailable)",
+      labelNames: ["route", "outcome"],
       registers,
     }),
   };

@@ -9,7 +9,10 @@ import { type DestinationPolicy, defaultDestinationPolicy } from "../policy/dest
 import type { RateLimitSettings } from "../policy/limits.js";
 import type { IdempotencyStore } from "../store/idempotency-store.js";
 import type { RateLimitStore } from "../store/rate-limit-store.js";
+import type { DeliveryAccess } from "./deliveries/lookup.js";
+import { createGetDeliveryHandler } from "./handlers/get-delivery.js";
 import { createSendOtpHandler } from "./handlers/send-otp.js";
+import { createWatchDeliveryHandler } from "./handlers/watch-delivery.js";
 import { withAdmission } from "./send/admission.js";
 import { withIdempotency } from "./send/at-most-once.js";
 import { withCapacity } from "./send/capacity.js";
@@ -42,6 +45,8 @@ export interface OtpServiceDeps {
     readonly failOpen: boolean;
   };
   readonly metrics?: GatewayMetrics;
+  /** Delivery records (GetDelivery, WatchDelivery) and who may read them all. */
+  readonly deliveries?: DeliveryAccess;
 }
 
 /** The OtpService handlers, one file each under handlers/, over one send pipeline. */
@@ -54,6 +59,8 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
       { defaultRegion: deps.defaultRegion, smsTemplate: deps.smsTemplate, smsTemplates: deps.smsTemplates },
       now,
     ),
+    getDelivery: createGetDeliveryHandler(deps.deliveries),
+    watchDelivery: createWatchDeliveryHandler(deps.deliveries),
   };
 }
 
@@ -66,6 +73,7 @@ function createSendPipeline(deps: OtpServiceDeps, now: () => number, newId: () =
     defaultTimeoutMs: deps.defaultTimeoutMs,
     now,
     newId,
+    deliveries: deps.deliveries?.tracker,
   });
   const destinationPolicy = deps.destinationPolicy ?? defaultDestinationPolicy();
   const admitted = withAdmission(delivery, { ...reporting, destinationPolicy, rateLimits: deps.rateLimits, newId });

@@ -13,6 +13,8 @@ export interface RedisStoreOptions {
 }
 
 export interface RedisStores {
+  /** The one connection every store of this gateway shares (with OTP_STORE_PREFIX on each key). */
+  readonly connection: Redis;
   readonly idempotency: IdempotencyStore;
   readonly rateLimits: RateLimitStore;
   /** Resolves once connected, or after `timeoutMs` (the gateway starts either way). */
@@ -133,6 +135,7 @@ export function createRedisStores(options: RedisStoreOptions): RedisStores {
   };
 
   return {
+    connection: redis,
     idempotency,
     rateLimits,
     ready: (timeoutMs) =>

@@ -6,7 +6,8 @@
 //
 // Internal services call OtpService to deliver a one-time code they generated to a person's
 // phone by SMS or voice call. The gateway does not generate or verify codes: it validates the
-// destination, picks the carrier route and reports whether the carrier accepted the send.
+// destination, picks the carrier route and reports whether the carrier accepted the send, then
+// keeps the carrier's delivery receipts for it (GetDelivery, WatchDelivery).
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
@@ -18,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file otp/v1/otp.proto.
  */
 export const file_otp_v1_otp: GenFile = /*@__PURE__*/
-  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkirgEKEkNhcnJpZXJFcnJvckRldGFpbBIQCghwcm92aWRlchgBIAEoCRIVCg1wcm92aWRlcl9jb2RlGAIgASgJEhkKEXByb3ZpZGVyX2Vycm9yX2lkGAMgASgJEhMKC2h0dHBfc3RhdHVzGAQgASgNEhYKDnJldHJ5X2FmdGVyX21zGAUgASgNEicKB2ZhaWx1cmUYBiABKA4yFi5vdHAudjEuQ2FycmllckZhaWx1cmUiPQoSR2F0ZXdheUVycm9yRGV0YWlsEicKB2ZhaWx1cmUYASABKA4yFi5vdHAudjEuR2F0ZXdheUZhaWx1cmUiRAoQQmFkUmVxdWVzdERldGFpbBIwChBmaWVsZF92aW9sYXRpb25zGAEgAygLMhYub3RwLnYxLkZpZWxkVmlvbGF0aW9uIkQKDkZpZWxkVmlvbGF0aW9uEg0KBWZpZWxkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEg4KBnJlYXNvbhgDIAEoCSI4Cg9SYXRlTGltaXREZXRhaWwSDQoFbGltaXQYASABKAkSFgoOcmV0cnlfYWZ0ZXJfbXMYAiABKA0iHgoMUG9saWN5RGV0YWlsEg4KBnJlYXNvbhgBIAEoCSpGCgdDaGFubmVsEhcKE0NIQU5ORUxfVU5TUEVDSUZJRUQQABIPCgtDSEFOTkVMX1NNUxABEhEKDUNIQU5ORUxfVk9JQ0UQAipPCg5EZWxpdmVyeVN0YXR1cxIfChtERUxJVkVSWV9TVEFUVVNfVU5TUEVDSUZJRUQQABIcChhERUxJVkVSWV9TVEFUVVNfQUNDRVBURUQQASrEAgoOQ2FycmllckZhaWx1cmUSHwobQ0FSUklFUl9GQUlMVVJFX1VOU1BFQ0lGSUVEEAASJwojQ0FSUklFUl9GQUlMVVJFX0lOVkFMSURfREVTVElOQVRJT04QARIcChhDQVJSSUVSX0ZBSUxVUkVfUkVKRUNURUQQAhIqCiZDQVJSSUVSX0ZBSUxVUkVfQ0hBTk5FTF9OT1RfQ09ORklHVVJFRBADEiEKHUNBUlJJRVJfRkFJTFVSRV9NSVNDT05GSUdVUkVEEAQSIAocQ0FSUklFUl9GQUlMVVJFX1JBVEVfTElNSVRFRBAFEh8KG0NBUlJJRVJfRkFJTFVSRV9VTkFWQUlMQUJMRRAGEhsKF0NBUlJJRVJfRkFJTFVSRV9USU1FT1VUEAcSGwoXQ0FSUklFUl9GQUlMVVJFX1VOS05PV04QCCq6AQoOR2F0ZXdheUZhaWx1cmUSHwobR0FURVdBWV9GQUlMVVJFX1VOU1BFQ0lGSUVEEAASHgoaR0FURVdBWV9GQUlMVVJFX09WRVJMT0FERUQQARImCiJHQVRFV0FZX0ZBSUxVUkVfTElNSVRTX1VOQVZBSUxBQkxFEAISHwobR0FURVdBWV9GQUlMVVJFX0lOX1BST0dSRVNTEAMSHgoaR0FURVdBWV9GQUlMVVJFX0tFWV9SRVVTRUQQBDJICgpPdHBTZXJ2aWNlEjoKB1NlbmRPdHASFi5vdHAudjEuU2VuZE90cFJlcXVlc3QaFy5vdHAudjEuU2VuZE90cFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkifwoSR2V0RGVsaXZlcnlSZXF1ZXN0EhUKC2RlbGl2ZXJ5X2lkGAEgASgJSAASHQoTcHJvdmlkZXJfbWVzc2FnZV9pZBgCIAEoCUgAEhkKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUgAEg4KBmNhbGxlchgEIAEoCUIICgZsb29rdXAiOQoTR2V0RGVsaXZlcnlSZXNwb25zZRIiCghkZWxpdmVyeRgBIAEoCzIQLm90cC52MS5EZWxpdmVyeSKBAQoUV2F0Y2hEZWxpdmVyeVJlcXVlc3QSFQoLZGVsaXZlcnlfaWQYASABKAlIABIdChNwcm92aWRlcl9tZXNzYWdlX2lkGAIgASgJSAASGQoPaWRlbXBvdGVuY3lfa2V5GAMgASgJSAASDgoGY2FsbGVyGAQgASgJQggKBmxvb2t1cCI7ChVXYXRjaERlbGl2ZXJ5UmVzcG9uc2USIgoIZGVsaXZlcnkYASABKAsyEC5vdHAudjEuRGVsaXZlcnki1QQKCERlbGl2ZXJ5EhMKC2RlbGl2ZXJ5X2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhsKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYAyABKAkSIAoHY2hhbm5lbBgEIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBSABKAkSDwoHY291bnRyeRgGIAEoCRIOCgZjYWxsZXIYByABKAkSDwoHcHVycG9zZRgIIAEoCRIPCgd1c2VyX2lkGAkgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgKIAEoCRImCgZzdGF0dXMYCyABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSFgoOcHJvdmlkZXJfc3RhdGUYDCABKAkSEgoKZXJyb3JfY29kZRgNIAEoCRIZChFlcnJvcl9kZXNjcmlwdGlvbhgOIAEoCRISCgVwcmljZRgPIAEoAUgAiAEBEhAKCGN1cnJlbmN5GBAgASgJEi8KC2FjY2VwdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgZldmVudHMYEyADKAsyFS5vdHAudjEuRGVsaXZlcnlFdmVudBIQCgh0cmFjZV9pZBgUIAEoCRIPCgdzcGFuX2lkGBUgASgJEhEKCXNtc19jb3VudBgWIAEoDRINCgVmaW5hbBgXIAEoCEIICgZfcHJpY2UimwEKDURlbGl2ZXJ5RXZlbnQSJgoGc3RhdHVzGAEgASgOMhYub3RwLnYxLkRlbGl2ZXJ5U3RhdHVzEhYKDnByb3ZpZGVyX3N0YXRlGAIgASgJEg4KBmRldGFpbBgDIAEoCRISCgplcnJvcl9jb2RlGAQgASgJEiYKAmF0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKuAQoSQ2FycmllckVycm9yRGV0YWlsEhAKCHByb3ZpZGVyGAEgASgJEhUKDXByb3ZpZGVyX2NvZGUYAiABKAkSGQoRcHJvdmlkZXJfZXJyb3JfaWQYAyABKAkSEwoLaHR0cF9zdGF0dXMYBCABKA0SFgoOcmV0cnlfYWZ0ZXJfbXMYBSABKA0SJwoHZmFpbHVyZRgGIAEoDjIWLm90cC52MS5DYXJyaWVyRmFpbHVyZSI9ChJHYXRld2F5RXJyb3JEZXRhaWwSJwoHZmFpbHVyZRgBIAEoDjIWLm90cC52MS5HYXRld2F5RmFpbHVyZSJEChBCYWRSZXF1ZXN0RGV0YWlsEjAKEGZpZWxkX3Zpb2xhdGlvbnMYASADKAsyFi5vdHAudjEuRmllbGRWaW9sYXRpb24iRAoORmllbGRWaW9sYXRpb24SDQoFZmllbGQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSDgoGcmVhc29uGAMgASgJIjgKD1JhdGVMaW1pdERldGFpbBINCgVsaW1pdBgBIAEoCRIWCg5yZXRyeV9hZnRlcl9tcxgCIAEoDSIeCgxQb2xpY3lEZXRhaWwSDgoGcmVhc29uGAEgASgJKkYKB0NoYW5uZWwSFwoTQ0hBTk5FTF9VTlNQRUNJRklFRBAAEg8KC0NIQU5ORUxfU01TEAESEQoNQ0hBTk5FTF9WT0lDRRACKvsCCg5EZWxpdmVyeVN0YXR1cxIfChtERUxJVkVSWV9TVEFUVVNfVU5TUEVDSUZJRUQQABIcChhERUxJVkVSWV9TVEFUVVNfQUNDRVBURUQQARIYChRERUxJVkVSWV9TVEFUVVNfU0VOVBACEh0KGURFTElWRVJZX1NUQVRVU19ERUxJVkVSRUQQAxIfChtERUxJVkVSWV9TVEFUVVNfVU5ERUxJVkVSRUQQBBIcChhERUxJVkVSWV9TVEFUVVNfUkVKRUNURUQQBRIbChdERUxJVkVSWV9TVEFUVVNfRVhQSVJFRBAGEhwKGERFTElWRVJZX1NUQVRVU19BTlNXRVJFRBAHEiAKHERFTElWRVJZX1NUQVRVU19OT1RfQU5TV0VSRUQQCBIYChRERUxJVkVSWV9TVEFUVVNfQlVTWRAJEhoKFkRFTElWRVJZX1NUQVRVU19GQUlMRUQQChIfChtERUxJVkVSWV9TVEFUVVNfVU5DT05GSVJNRUQQCyrEAgoOQ2FycmllckZhaWx1cmUSHwobQ0FSUklFUl9GQUlMVVJFX1VOU1BFQ0lGSUVEEAASJwojQ0FSUklFUl9GQUlMVVJFX0lOVkFMSURfREVTVElOQVRJT04QARIcChhDQVJSSUVSX0ZBSUxVUkVfUkVKRUNURUQQAhIqCiZDQVJSSUVSX0ZBSUxVUkVfQ0hBTk5FTF9OT1RfQ09ORklHVVJFRBADEiEKHUNBUlJJRVJfRkFJTFVSRV9NSVNDT05GSUdVUkVEEAQSIAocQ0FSUklFUl9GQUlMVVJFX1JBVEVfTElNSVRFRBAFEh8KG0NBUlJJRVJfRkFJTFVSRV9VTkFWQUlMQUJMRRAGEhsKF0NBUlJJRVJfRkFJTFVSRV9USU1FT1VUEAcSGwoXQ0FSUklFUl9GQUlMVVJFX1VOS05PV04QCCq6AQoOR2F0ZXdheUZhaWx1cmUSHwobR0FURVdBWV9GQUlMVVJFX1VOU1BFQ0lGSUVEEAASHgoaR0FURVdBWV9GQUlMVVJFX09WRVJMT0FERUQQARImCiJHQVRFV0FZX0ZBSUxVUkVfTElNSVRTX1VOQVZBSUxBQkxFEAISHwobR0FURVdBWV9GQUlMVVJFX0lOX1BST0dSRVNTEAMSHgoaR0FURVdBWV9GQUlMVVJFX0tFWV9SRVVTRUQQBDLgAQoKT3RwU2VydmljZRI6CgdTZW5kT3RwEhYub3RwLnYxLlNlbmRPdHBSZXF1ZXN0Ghcub3RwLnYxLlNlbmRPdHBSZXNwb25zZRJGCgtHZXREZWxpdmVyeRIaLm90cC52MS5HZXREZWxpdmVyeVJlcXVlc3QaGy5vdHAudjEuR2V0RGVsaXZlcnlSZXNwb25zZRJOCg1XYXRjaERlbGl2ZXJ5Ehwub3RwLnYxLldhdGNoRGVsaXZlcnlSZXF1ZXN0Gh0ub3RwLnYxLldhdGNoRGVsaXZlcnlSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * SendOtpRequest describes one delivery.
@@ -171,6 +172,379 @@ export const SendOtpResponseSchema: GenMessage<SendOtpResponse> = /*@__PURE__*/
   messageDesc(file_otp_v1_otp, 1);
 
 /**
+ * GetDeliveryRequest names one send, by exactly one of its ids.
+ *
+ * @generated from message otp.v1.GetDeliveryRequest
+ */
+export type GetDeliveryRequest = Message<"otp.v1.GetDeliveryRequest"> & {
+  /**
+   * Which send. Required.
+   *
+   * @generated from oneof otp.v1.GetDeliveryRequest.lookup
+   */
+  lookup: {
+    /**
+     * The gateway's id, from SendOtpResponse.delivery_id.
+     *
+     * @generated from field: string delivery_id = 1;
+     */
+    value: string;
+    case: "deliveryId";
+  } | {
+    /**
+     * The carrier's id: the 8x8 SMS "umid" or the voice "sessionId".
+     *
+     * @generated from field: string provider_message_id = 2;
+     */
+    value: string;
+    case: "providerMessageId";
+  } | {
+    /**
+     * The idempotency_key the send was made with (for the Okta hook: Okta's eventId).
+     *
+     * @generated from field: string idempotency_key = 3;
+     */
+    value: string;
+    case: "idempotencyKey";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * With idempotency_key: whose key it is. Only callers in OTP_ADMIN_KEYS may name another
+   * caller; empty means the calling caller, and for an admin then the Okta hook.
+   *
+   * @generated from field: string caller = 4;
+   */
+  caller: string;
+};
+
+/**
+ * Describes the message otp.v1.GetDeliveryRequest.
+ * Use `create(GetDeliveryRequestSchema)` to create a new message.
+ */
+export const GetDeliveryRequestSchema: GenMessage<GetDeliveryRequest> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 2);
+
+/**
+ * GetDeliveryResponse holds the send's record.
+ *
+ * @generated from message otp.v1.GetDeliveryResponse
+ */
+export type GetDeliveryResponse = Message<"otp.v1.GetDeliveryResponse"> & {
+  /**
+   * The record.
+   *
+   * @generated from field: otp.v1.Delivery delivery = 1;
+   */
+  delivery?: Delivery | undefined;
+};
+
+/**
+ * Describes the message otp.v1.GetDeliveryResponse.
+ * Use `create(GetDeliveryResponseSchema)` to create a new message.
+ */
+export const GetDeliveryResponseSchema: GenMessage<GetDeliveryResponse> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 3);
+
+/**
+ * WatchDeliveryRequest names one send, as GetDeliveryRequest does.
+ *
+ * @generated from message otp.v1.WatchDeliveryRequest
+ */
+export type WatchDeliveryRequest = Message<"otp.v1.WatchDeliveryRequest"> & {
+  /**
+   * Which send. Required.
+   *
+   * @generated from oneof otp.v1.WatchDeliveryRequest.lookup
+   */
+  lookup: {
+    /**
+     * The gateway's id, from SendOtpResponse.delivery_id.
+     *
+     * @generated from field: string delivery_id = 1;
+     */
+    value: string;
+    case: "deliveryId";
+  } | {
+    /**
+     * The carrier's id: the 8x8 SMS "umid" or the voice "sessionId".
+     *
+     * @generated from field: string provider_message_id = 2;
+     */
+    value: string;
+    case: "providerMessageId";
+  } | {
+    /**
+     * The idempotency_key the send was made with (for the Okta hook: Okta's eventId).
+     *
+     * @generated from field: string idempotency_key = 3;
+     */
+    value: string;
+    case: "idempotencyKey";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * As in GetDeliveryRequest.
+   *
+   * @generated from field: string caller = 4;
+   */
+  caller: string;
+};
+
+/**
+ * Describes the message otp.v1.WatchDeliveryRequest.
+ * Use `create(WatchDeliveryRequestSchema)` to create a new message.
+ */
+export const WatchDeliveryRequestSchema: GenMessage<WatchDeliveryRequest> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 4);
+
+/**
+ * WatchDeliveryResponse is the record as it stands after a change.
+ *
+ * @generated from message otp.v1.WatchDeliveryResponse
+ */
+export type WatchDeliveryResponse = Message<"otp.v1.WatchDeliveryResponse"> & {
+  /**
+   * The record.
+   *
+   * @generated from field: otp.v1.Delivery delivery = 1;
+   */
+  delivery?: Delivery | undefined;
+};
+
+/**
+ * Describes the message otp.v1.WatchDeliveryResponse.
+ * Use `create(WatchDeliveryResponseSchema)` to create a new message.
+ */
+export const WatchDeliveryResponseSchema: GenMessage<WatchDeliveryResponse> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 5);
+
+/**
+ * Delivery is the gateway's record of one accepted send and the carrier's receipts for it.
+ *
+ * @generated from message otp.v1.Delivery
+ */
+export type Delivery = Message<"otp.v1.Delivery"> & {
+  /**
+   * The gateway's id (SendOtpResponse.delivery_id).
+   *
+   * @generated from field: string delivery_id = 1;
+   */
+  deliveryId: string;
+
+  /**
+   * "8x8" or "sandbox".
+   *
+   * @generated from field: string provider = 2;
+   */
+  provider: string;
+
+  /**
+   * The carrier's id: the 8x8 SMS "umid" or the voice "sessionId".
+   *
+   * @generated from field: string provider_message_id = 3;
+   */
+  providerMessageId: string;
+
+  /**
+   * SMS or voice.
+   *
+   * @generated from field: otp.v1.Channel channel = 4;
+   */
+  channel: Channel;
+
+  /**
+   * The destination, masked ("+44******0123").
+   *
+   * @generated from field: string masked_phone_number = 5;
+   */
+  maskedPhoneNumber: string;
+
+  /**
+   * ISO 3166-1 alpha-2 region of the number; empty for non-geographic numbers.
+   *
+   * @generated from field: string country = 6;
+   */
+  country: string;
+
+  /**
+   * Who asked for the send: an OTP_API_KEYS name, or "okta-hook".
+   *
+   * @generated from field: string caller = 7;
+   */
+  caller: string;
+
+  /**
+   * SendOtpRequest.purpose.
+   *
+   * @generated from field: string purpose = 8;
+   */
+  purpose: string;
+
+  /**
+   * SendOtpRequest.user_id (for the Okta hook: Okta's userId).
+   *
+   * @generated from field: string user_id = 9;
+   */
+  userId: string;
+
+  /**
+   * SendOtpRequest.idempotency_key (for the Okta hook: Okta's eventId).
+   *
+   * @generated from field: string idempotency_key = 10;
+   */
+  idempotencyKey: string;
+
+  /**
+   * What the receipts so far add up to.
+   *
+   * @generated from field: otp.v1.DeliveryStatus status = 11;
+   */
+  status: DeliveryStatus;
+
+  /**
+   * The carrier's own word for the latest status it sent ("delivered", "NO_ANSWER"); kept as
+   * sent, also when the gateway does not know it.
+   *
+   * @generated from field: string provider_state = 12;
+   */
+  providerState: string;
+
+  /**
+   * The carrier's error code of the status ("1" absent subscriber, "-2004" no coverage); empty
+   * when there is none.
+   *
+   * @generated from field: string error_code = 13;
+   */
+  errorCode: string;
+
+  /**
+   * The carrier's description of error_code; empty when there is none.
+   *
+   * @generated from field: string error_description = 14;
+   */
+  errorDescription: string;
+
+  /**
+   * What the carrier charged in total, when it said so.
+   *
+   * @generated from field: optional double price = 15;
+   */
+  price?: number | undefined;
+
+  /**
+   * The currency of price ("USD").
+   *
+   * @generated from field: string currency = 16;
+   */
+  currency: string;
+
+  /**
+   * When the carrier accepted the send.
+   *
+   * @generated from field: google.protobuf.Timestamp accepted_at = 17;
+   */
+  acceptedAt?: Timestamp | undefined;
+
+  /**
+   * When the status last changed.
+   *
+   * @generated from field: google.protobuf.Timestamp updated_at = 18;
+   */
+  updatedAt?: Timestamp | undefined;
+
+  /**
+   * Every receipt taken for the send, oldest first (at most 16; the first and the latest kept).
+   *
+   * @generated from field: repeated otp.v1.DeliveryEvent events = 19;
+   */
+  events: DeliveryEvent[];
+
+  /**
+   * The W3C trace id of the send, to find its trace; empty when tracing is off.
+   *
+   * @generated from field: string trace_id = 20;
+   */
+  traceId: string;
+
+  /**
+   * The span id of the send.
+   *
+   * @generated from field: string span_id = 21;
+   */
+  spanId: string;
+
+  /**
+   * SMS: how many message parts 8x8 billed, when it said so.
+   *
+   * @generated from field: uint32 sms_count = 22;
+   */
+  smsCount: number;
+
+  /**
+   * Whether status is final: no receipt changes it any more.
+   *
+   * @generated from field: bool final = 23;
+   */
+  final: boolean;
+};
+
+/**
+ * Describes the message otp.v1.Delivery.
+ * Use `create(DeliverySchema)` to create a new message.
+ */
+export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 6);
+
+/**
+ * DeliveryEvent is one status the send went through.
+ *
+ * @generated from message otp.v1.DeliveryEvent
+ */
+export type DeliveryEvent = Message<"otp.v1.DeliveryEvent"> & {
+  /**
+   * The status this event set or confirmed.
+   *
+   * @generated from field: otp.v1.DeliveryStatus status = 1;
+   */
+  status: DeliveryStatus;
+
+  /**
+   * The carrier's word ("delivered"); empty for the gateway's own ACCEPTED and UNCONFIRMED.
+   *
+   * @generated from field: string provider_state = 2;
+   */
+  providerState: string;
+
+  /**
+   * The carrier's detail ("delivered_to_recipient"); may be empty.
+   *
+   * @generated from field: string detail = 3;
+   */
+  detail: string;
+
+  /**
+   * The carrier's error code; empty when none.
+   *
+   * @generated from field: string error_code = 4;
+   */
+  errorCode: string;
+
+  /**
+   * When the carrier says it happened (its timestamp), else when the gateway took it.
+   *
+   * @generated from field: google.protobuf.Timestamp at = 5;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message otp.v1.DeliveryEvent.
+ * Use `create(DeliveryEventSchema)` to create a new message.
+ */
+export const DeliveryEventSchema: GenMessage<DeliveryEvent> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 7);
+
+/**
  * CarrierErrorDetail is attached to errors the carrier caused, so callers and operators can see
  * the carrier's own code without it being part of the message.
  *
@@ -226,7 +600,7 @@ export type CarrierErrorDetail = Message<"otp.v1.CarrierErrorDetail"> & {
  * Use `create(CarrierErrorDetailSchema)` to create a new message.
  */
 export const CarrierErrorDetailSchema: GenMessage<CarrierErrorDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 2);
+  messageDesc(file_otp_v1_otp, 8);
 
 /**
  * GatewayErrorDetail is attached to errors the gateway raised on its own, without a carrier
@@ -248,7 +622,7 @@ export type GatewayErrorDetail = Message<"otp.v1.GatewayErrorDetail"> & {
  * Use `create(GatewayErrorDetailSchema)` to create a new message.
  */
 export const GatewayErrorDetailSchema: GenMessage<GatewayErrorDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 3);
+  messageDesc(file_otp_v1_otp, 9);
 
 /**
  * BadRequestDetail is attached to INVALID_ARGUMENT errors from the gateway's own checks: every
@@ -270,7 +644,7 @@ export type BadRequestDetail = Message<"otp.v1.BadRequestDetail"> & {
  * Use `create(BadRequestDetailSchema)` to create a new message.
  */
 export const BadRequestDetailSchema: GenMessage<BadRequestDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 4);
+  messageDesc(file_otp_v1_otp, 10);
 
 /**
  * FieldViolation says what is wrong with one request field.
@@ -306,7 +680,7 @@ export type FieldViolation = Message<"otp.v1.FieldViolation"> & {
  * Use `create(FieldViolationSchema)` to create a new message.
  */
 export const FieldViolationSchema: GenMessage<FieldViolation> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 5);
+  messageDesc(file_otp_v1_otp, 11);
 
 /**
  * RateLimitDetail is attached to RESOURCE_EXHAUSTED errors caused by the gateway's own send
@@ -335,7 +709,7 @@ export type RateLimitDetail = Message<"otp.v1.RateLimitDetail"> & {
  * Use `create(RateLimitDetailSchema)` to create a new message.
  */
 export const RateLimitDetailSchema: GenMessage<RateLimitDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 6);
+  messageDesc(file_otp_v1_otp, 12);
 
 /**
  * PolicyDetail is attached to PERMISSION_DENIED errors: the destination is not allowed by the
@@ -358,7 +732,7 @@ export type PolicyDetail = Message<"otp.v1.PolicyDetail"> & {
  * Use `create(PolicyDetailSchema)` to create a new message.
  */
 export const PolicyDetailSchema: GenMessage<PolicyDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 7);
+  messageDesc(file_otp_v1_otp, 13);
 
 /**
  * Channel is how the code reaches the person.
@@ -395,7 +769,8 @@ export const ChannelSchema: GenEnum<Channel> = /*@__PURE__*/
   enumDesc(file_otp_v1_otp, 0);
 
 /**
- * DeliveryStatus is what the carrier said about the send.
+ * DeliveryStatus is what the carrier said about the send. SendOtpResponse.status is always
+ * ACCEPTED; the other values come from 8x8's receipts, read through GetDelivery.
  *
  * @generated from enum otp.v1.DeliveryStatus
  */
@@ -413,6 +788,77 @@ export enum DeliveryStatus {
    * @generated from enum value: DELIVERY_STATUS_ACCEPTED = 1;
    */
   ACCEPTED = 1,
+
+  /**
+   * SMS: handed to the mobile network; no handset receipt yet.
+   *
+   * @generated from enum value: DELIVERY_STATUS_SENT = 2;
+   */
+  SENT = 2,
+
+  /**
+   * SMS: the network reports it delivered (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_DELIVERED = 3;
+   */
+  DELIVERED = 3,
+
+  /**
+   * SMS: the network could not deliver it; error_code says why (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_UNDELIVERED = 4;
+   */
+  UNDELIVERED = 4,
+
+  /**
+   * SMS: 8x8 or the network refused it, for example 8x8 Omni Shield, code 99 (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_REJECTED = 5;
+   */
+  REJECTED = 5,
+
+  /**
+   * SMS: not delivered before its expiry, 8x8 code 36 (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_EXPIRED = 6;
+   */
+  EXPIRED = 6,
+
+  /**
+   * Voice: the call was answered and the script played (8x8 COMPLETED) (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_ANSWERED = 7;
+   */
+  ANSWERED = 7,
+
+  /**
+   * Voice: nobody answered (8x8 NO_ANSWER), or the call was cancelled (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_NOT_ANSWERED = 8;
+   */
+  NOT_ANSWERED = 8,
+
+  /**
+   * Voice: the line was busy (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_BUSY = 9;
+   */
+  BUSY = 9,
+
+  /**
+   * The carrier failed the send: SMS "failed"/"error", voice FAILED or ERROR (final).
+   *
+   * @generated from enum value: DELIVERY_STATUS_FAILED = 10;
+   */
+  FAILED = 10,
+
+  /**
+   * No final receipt arrived within DELIVERY_RECEIPT_TIMEOUT_MS. Not final: a receipt that
+   * arrives later still sets the status.
+   *
+   * @generated from enum value: DELIVERY_STATUS_UNCONFIRMED = 11;
+   */
+  UNCONFIRMED = 11,
 }
 
 /**
@@ -570,6 +1016,7 @@ export const GatewayFailureSchema: GenEnum<GatewayFailure> = /*@__PURE__*/
  *   DEADLINE_EXCEEDED   also: an identical request is still in progress (GatewayErrorDetail)
  *   ALREADY_EXISTS      the idempotency_key was used for a different request (GatewayErrorDetail)
  *   UNAUTHENTICATED     missing or wrong API key
+ *   NOT_FOUND           GetDelivery, WatchDelivery: no such send is visible to the caller
  *
  * @generated from service otp.v1.OtpService
  */
@@ -584,6 +1031,31 @@ export const OtpService: GenService<{
     methodKind: "unary";
     input: typeof SendOtpRequestSchema;
     output: typeof SendOtpResponseSchema;
+  },
+  /**
+   * GetDelivery returns what is known of one send: 8x8's receipts so far and the status they
+   * add up to. A caller sees only its own sends (the Okta hook's belong to "okta-hook"); the
+   * callers named in OTP_ADMIN_KEYS see every send. NOT_FOUND when there is no such send, it is
+   * another caller's, or its record has expired (48 hours after acceptance).
+   *
+   * @generated from rpc otp.v1.OtpService.GetDelivery
+   */
+  getDelivery: {
+    methodKind: "unary";
+    input: typeof GetDeliveryRequestSchema;
+    output: typeof GetDeliveryResponseSchema;
+  },
+  /**
+   * WatchDelivery streams the record once at once, then again at each change of status, and
+   * ends after a final status or at the caller's deadline (at most 60 seconds: call again to
+   * keep watching). Same lookup and access rules as GetDelivery.
+   *
+   * @generated from rpc otp.v1.OtpService.WatchDelivery
+   */
+  watchDelivery: {
+    methodKind: "server_streaming";
+    input: typeof WatchDeliveryRequestSchema;
+    output: typeof WatchDeliveryResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_otp_v1_otp, 0);

@@ -24,6 +24,7 @@ export function createEightByEightCarrier(
     http: smsHttp,
     subaccountId: options.sms.subaccountId,
     source: options.sms.source,
+    dlrCallbackUrl: options.sms.dlrCallbackUrl,
     provider,
     now,
   });

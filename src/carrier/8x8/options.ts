@@ -2,7 +2,13 @@
 export interface EightByEightOptions {
   readonly mode: "8x8";
   readonly apiKey: string;
-  readonly sms: { readonly baseUrl: string; readonly subaccountId: string; readonly source?: string };
+  readonly sms: {
+    readonly baseUrl: string;
+    readonly subaccountId: string;
+    readonly source?: string;
+    /** Where 8x8 posts this gateway's SMS receipts (PUBLIC_BASE_URL), instead of the account's webhook. */
+    readonly dlrCallbackUrl?: string;
+  };
   /** Undefined when no voice caller id is configured: voice sends are then refused. */
   readonly voice?: {
     readonly baseUrl: string;

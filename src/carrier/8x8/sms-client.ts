@@ -13,6 +13,8 @@ import {
 export interface SmsClientOptions extends EndpointOptions {
   /** Sender id; when absent 8x8 uses the subaccount's default. */
   readonly source?: string;
+  /** Where 8x8 posts the receipts of these messages; the account's webhook when absent. */
+  readonly dlrCallbackUrl?: string;
 }
 
 /** One message as 8x8's SMS API takes it. */
@@ -47,6 +49,7 @@ export function createSmsClient(options: SmsClientOptions): SmsClient {
         clientMessageId: message.clientMessageId,
         source: options.source,
         expiry: message.expiresAt?.toISOString(),
+        dlrCallbackUrl: options.dlrCallbackUrl,
       };
       const res = await endpoint.post(body, sendOptions);
       if (res.status >= 200 && res.status < 300) return readAcceptance(res, endpoint.provider);

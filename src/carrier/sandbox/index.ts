@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { maskPhoneNumber } from "../../phone.js";
 import { type Carrier, CarrierError, type RecordedSend } from "../carrier.js";
+import { createSandboxReceipts, type ReceiptSink } from "./receipts.js";
+
+export type { ReceiptSink } from "./receipts.js";
 
 export const sandboxProvider = "sandbox";
 
@@ -17,10 +20,18 @@ const maxSmsChars = 1530;
  * Accepts sends the way 8x8 would and keeps the last `capacity` of them in memory. Nothing is
  * delivered to any phone.
  */
-export function createSandboxCarrier(options: { capacity?: number; now?: () => number } = {}): Carrier {
+export function createSandboxCarrier(
+  options: {
+    capacity?: number;
+    now?: () => number;
+    /** Where its receipts go (late-bound: the intake is built after the carrier), and after how long. */
+    receipts?: { sink: () => ReceiptSink | undefined; delayMs: number };
+  } = {},
+): Carrier {
   const capacity = options.capacity ?? 100;
   const now = options.now ?? Date.now;
   const stored: RecordedSend[] = [];
+  const receipts = options.receipts && createSandboxReceipts({ ...options.receipts, now });
 
   function accept(message: Omit<RecordedSend, "id" | "acceptedAt">, status: string) {
     if (!destinationPattern.test(message.to)) {
@@ -54,15 +65,21 @@ export function createSandboxCarrier(options: { capacity?: number; now?: () => n
           notSent: true,
         });
       }
-      return accept(
+      const accepted = accept(
         { channel: "sms", to: message.to, text: message.text, clientMessageId: message.reference },
         "QUEUED",
       );
+      receipts?.sms(accepted.providerMessageId, message.to, message.reference);
+      return accepted;
     },
     async placeVoiceCall(call) {
-      return accept({ channel: "voice", to: call.to, text: call.text, locale: call.locale }, "CREATED");
+      const accepted = accept({ channel: "voice", to: call.to, text: call.text, locale: call.locale }, "CREATED");
+      receipts?.voice(accepted.providerMessageId, call.to);
+      return accepted;
     },
     recordedSends: () => stored.slice(),
-    async close() {},
+    async close() {
+      receipts?.stop();
+    },
   };
 }

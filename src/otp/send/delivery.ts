@@ -1,7 +1,8 @@
-import { type Span, trace } from "@opentelemetry/api";
+import { isSpanContextValid, type Span, trace } from "@opentelemetry/api";
 import { Channel, DeliveryStatus } from "../../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../../after-answer.js";
 import { type Carrier, type CarrierAcceptance, CarrierError, type SendOptions } from "../../carrier/index.js";
+import type { AcceptedSend, DeliveryTracker } from "../../delivery/tracker.js";
 import { defaultLanguage, spokenLanguage } from "../../i18n/locale.js";
 import type { ValidSend } from "../validation.js";
 import { voiceScript } from "../voice-script.js";
@@ -13,6 +14,8 @@ export interface DeliveryOptions extends SendReporting {
   readonly defaultTimeoutMs: number;
   readonly now: () => number;
   readonly newId: () => string;
+  /** Where accepted sends are recorded for their receipts; none: nothing is recorded. */
+  readonly deliveries?: DeliveryTracker;
 }
 
 /** The last step: hands the send to the carrier and reports what it said. */
@@ -86,6 +89,7 @@ export function createDelivery(options: DeliveryOptions): Send {
       latencyMs: now() - started,
     };
     afterAnswer(() => logger.info(line, "carrier accepted the send"));
+    await options.deliveries?.accepted(acceptedSend(send, call, deliveryId, carrier.name, accepted, span));
     return {
       $typeName: "otp.v1.SendOtpResponse",
       deliveryId,
@@ -120,6 +124,39 @@ function toCarrier(
   const text = voiceScript(send.code, spoken);
   const call = { to, text, locale: send.locale, language: spoken, repetition: 1, expiresAt: send.expiresAt };
   return carrier.placeVoiceCall(call, options);
+}
+
+/** What the delivery record keeps of an accepted send. */
+function acceptedSend(
+  send: ValidSend,
+  call: SendCall,
+  deliveryId: string,
+  provider: string,
+  accepted: CarrierAcceptance,
+  span: Span | undefined,
+): AcceptedSend {
+  return {
+    deliveryId,
+    provider,
+    providerMessageId: accepted.providerMessageId,
+    providerStatus: accepted.providerStatus,
+    channel: send.channel === Channel.VOICE ? "voice" : "sms",
+    maskedPhone: send.phone.masked,
+    country: send.phone.region ?? "",
+    caller: call.caller,
+    purpose: send.purpose,
+    userId: send.userId,
+    idempotencyKey: send.idempotencyKey,
+    ...traceIds(span),
+  };
+}
+
+/** The send's span, for the receipt's span to link to; empty when tracing is off. */
+function traceIds(span: Span | undefined): { traceId: string; spanId: string } {
+  const context = span?.spanContext();
+  return context && isSpanContextValid(context)
+    ? { traceId: context.traceId, spanId: context.spanId }
+    : { traceId: "", spanId: "" };
 }
 
 function recordFailure(span: Span | undefined, err: CarrierError): void {

@@ -1,0 +1,46 @@
+import type { CarrierReceipt, DeliveryRecord } from "./record.js";
+
+/** How one send is looked up besides its delivery id. */
+export type DeliveryIndex =
+  | { readonly kind: "provider"; readonly providerMessageId: string }
+  /** An idempotency key is the caller's own: the same key of two callers is two sends. */
+  | { readonly kind: "key"; readonly caller: string; readonly idempotencyKey: string };
+
+/** A receipt taken before its record existed. */
+export interface EarlyReceipt {
+  readonly receipt: CarrierReceipt;
+  readonly receivedAt: number;
+}
+
+/** A change to a record: the record to store, or undefined to leave it as it is. */
+export type RecordChange = (current: DeliveryRecord) => DeliveryRecord | undefined;
+
+/**
+ * Where delivery records live: this process's memory, or Redis shared by every replica. Records
+ * and their indexes expire `retentionMs` after acceptance (8x8 sends no receipt after 48 h).
+ */
+export interface DeliveryStore {
+  /**
+   * Stores a new record and its indexes and schedules its receipt deadline at `dueAt`. Returns
+   * the receipts that came for its carrier id before it (`holdEarly`), now forgotten there.
+   */
+  create(record: DeliveryRecord, dueAt: number): Promise<EarlyReceipt[]>;
+  get(deliveryId: string): Promise<DeliveryRecord | undefined>;
+  find(index: DeliveryIndex): Promise<string | undefined>;
+  /**
+   * Changes a record atomically: `change` sees the stored record and may run again if another
+   * replica changed it meanwhile. Returns the record as stored after, undefined when absent.
+   */
+  update(deliveryId: string, change: RecordChange): Promise<DeliveryRecord | undefined>;
+  /** Keeps a receipt that came before its record, for a few minutes, for `create` to hand back. */
+  holdEarly(receipt: CarrierReceipt, receivedAt: number): Promise<void>;
+  /**
+   * Up to `max` records whose receipt deadline is past, each handed to exactly one caller
+   * (one replica) and not again.
+   */
+  takeDue(now: number, max: number): Promise<string[]>;
+  /** What is held in memory, for the bounds test and /readyz; undefined for a shared store. */
+  size?(): { records: number; early: number; due: number };
+  /** Forgets everything (the sandbox's reset). */
+  clear?(): void;
+}

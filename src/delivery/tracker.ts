@@ -1,0 +1,155 @@
+import { SpanStatusCode } from "@opentelemetry/api";
+import { type Reporting, receiptSpan, reportReceipt } from "./receipt-report.js";
+import { applyReceipt, type CarrierReceipt, type DeliveryRecord, type ReceiptOutcome } from "./record.js";
+import type { DeliveryIndex, DeliveryStore } from "./store.js";
+import { sweepDue } from "./sweep.js";
+import { createWatchers, type Watch } from "./watchers.js";
+
+/** What the send path knows of a send the carrier accepted. */
+export interface AcceptedSend {
+  readonly deliveryId: string;
+  readonly provider: string;
+  readonly providerMessageId: string;
+  /** The carrier's word for acceptance ("QUEUED", "CREATED"). */
+  readonly providerStatus: string;
+  readonly channel: "sms" | "voice";
+  readonly maskedPhone: string;
+  readonly country: string;
+  readonly caller: string;
+  readonly purpose: string;
+  readonly userId: string;
+  readonly idempotencyKey: string;
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** What became of a receipt: its effect on a record, or `unknown_message` when no record has its id. */
+export type TakeOutcome = ReceiptOutcome | "unknown_message";
+
+export interface DeliveryTrackerOptions extends Reporting {
+  readonly store: DeliveryStore;
+  /** Whether other replicas change the same records: watches then poll the store too. */
+  readonly shared: boolean;
+  readonly receiptTimeoutMs: { readonly sms: number; readonly voice: number };
+  readonly now: () => number;
+  /** How often records past their receipt deadline are marked UNCONFIRMED. */
+  readonly sweepEveryMs?: number;
+  /** Streams WatchDelivery may hold open at once. */
+  readonly maxWatches?: number;
+}
+
+export interface DeliveryTracker {
+  /** Records an accepted send. Never throws: a send that went out is not failed for its record. */
+  accepted(send: AcceptedSend): Promise<void>;
+  /** Applies one carrier receipt. Throws when the store cannot be read or written. */
+  receive(receipt: CarrierReceipt): Promise<TakeOutcome>;
+  get(deliveryId: string): Promise<DeliveryRecord | undefined>;
+  find(index: DeliveryIndex): Promise<string | undefined>;
+  /** A wait for changes to one record, or undefined when too many watches are open. */
+  watch(deliveryId: string): Watch | undefined;
+  readonly shared: boolean;
+  /** Marks records past their deadline UNCONFIRMED; returns how many. */
+  sweep(): Promise<number>;
+  /** Starts and stops the periodic sweep. */
+  start(): void;
+  stop(): void;
+  readonly store: DeliveryStore;
+}
+
+/** Delivery records: made when the carrier accepts, moved by its receipts, read by the API. */
+export function createDeliveryTracker(options: DeliveryTrackerOptions): DeliveryTracker {
+  const { store, now, logger } = options;
+  const watchers = createWatchers(options.maxWatches ?? 1_000);
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Applies `receipt` to the record `id`; the span and report are the caller's. */
+  async function apply(id: string, receipt: CarrierReceipt, receivedAt: number) {
+    // Set by the change, which the store may run more than once: the last run is what was stored.
+    let before = undefined as DeliveryRecord | undefined;
+    let outcome = "duplicate" as ReceiptOutcome;
+    const after = await store.update(id, (current) => {
+      before = current;
+      const result = applyReceipt(current, receipt, receivedAt);
+      outcome = result.outcome;
+      return outcome === "duplicate" ? undefined : result.record;
+    });
+    if (!after || !before) return undefined;
+    if (outcome === "applied") watchers.changed(id);
+    reportReceipt(options, receipt, before, after, outcome, receivedAt);
+    return { outcome, after };
+  }
+
+  async function receive(receipt: CarrierReceipt): Promise<TakeOutcome> {
+    const receivedAt = now();
+    const id = await store.find({ kind: "provider", providerMessageId: receipt.providerMessageId });
+    const span = receiptSpan(receipt, id === undefined ? undefined : await store.get(id));
+    try {
+      const result = id === undefined ? undefined : await apply(id, receipt, receivedAt);
+      if (result) {
+        span.setAttribute("otp.status", result.after.state).setAttribute("otp.receipt.outcome", result.outcome);
+        return result.outcome;
+      }
+      // Its send may not be recorded yet (a receipt can outrun the carrier's answer): held a
+      // few minutes for the record to pick up, then forgotten.
+      await store.holdEarly(receipt, receivedAt);
+      span.setAttribute("otp.receipt.outcome", "unknown_message");
+      logger.info(
+        {
+          channel: receipt.channel,
+          providerMessageId: receipt.providerMessageId,
+          providerState: receipt.providerState,
+        },
+        "delivery receipt for no known send",
+      );
+      return "unknown_message";
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: "delivery store unavailable" });
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  return {
+    store,
+    shared: options.shared,
+    async accepted(send) {
+      const at = now();
+      const { providerStatus, ...fields } = send;
+      const record: DeliveryRecord = {
+        ...fields,
+        acceptedAt: at,
+        updatedAt: at,
+        state: "accepted",
+        providerState: providerStatus,
+        events: [{ state: "accepted", providerState: providerStatus, at }],
+      };
+      try {
+        const early = await store.create(record, at + options.receiptTimeoutMs[send.channel]);
+        for (const held of early) await apply(record.deliveryId, held.receipt, held.receivedAt);
+      } catch (err) {
+        logger.warn(
+          { err, deliveryId: send.deliveryId },
+          "delivery record not stored; its receipts will not be matched",
+        );
+      }
+    },
+    receive,
+    get: (id) => store.get(id),
+    find: (index) => store.find(index),
+    watch: (id) => watchers.watch(id),
+    sweep: () => sweepDue(options, watchers),
+    start() {
+      timer ??= setInterval(() => {
+        sweepDue(options, watchers).catch((err: unknown) =>
+          logger.warn({ err }, "receipt deadlines could not be swept"),
+        );
+      }, options.sweepEveryMs ?? 5_000);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

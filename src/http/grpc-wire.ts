@@ -25,8 +25,12 @@ export function withGrpcWireFixes(
     clampDeadlineHeaders(req.headers);
     const refusal = gate(req.url, req.headers);
     if (refusal) {
-      res.writeHead(refusal.status, refusal.headers);
-      res.end(refusal.body);
+      // A gRPC refusal is trailers-only: one HEADERS frame that ends the stream. Headers and
+      // then an empty end of body read as headers without trailers, which grpc-js reports as
+      // INTERNAL ("Call ended without gRPC status") instead of the status they carry.
+      if (refusal.body === "")
+        res.stream.respond({ ":status": refusal.status, ...refusal.headers }, { endStream: true });
+      else res.writeHead(refusal.status, refusal.headers).end(refusal.body);
       return;
     }
     const writeHead = res.writeHead;

@@ -223,10 +223,10 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
   });
   afterAll(() => client?.close());
 
-  const call = (req: object, deadlineMs = 5000) =>
+  const call = (req: object, deadlineMs = 5000, key = rpcApiKey) =>
     new Promise<{ err: grpc.ServiceError | null; res: any }>((resolve) => {
       const metadata = new grpc.Metadata();
-      metadata.set("authorization", `Bearer ${rpcApiKey}`);
+      metadata.set("authorization", `Bearer ${key}`);
       client.SendOtp(req, metadata, { deadline: Date.now() + deadlineMs }, (err: grpc.ServiceError | null, res: any) =>
         resolve({ err, res }),
       );
@@ -243,6 +243,17 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
     });
     expect(res.provider_message_id).toBe((carrier.fake.answers[0] as { umid: string }).umid);
     expect((carrier.fake.requests[0]!.body as { text: string }).text).toBe("Your verification code is 975310");
+  });
+
+  it("gets UNAUTHENTICATED, not INTERNAL, for a wrong API key (a trailers-only answer)", async () => {
+    const { err } = await call(
+      { channel: "CHANNEL_SMS", phone_number: "+447911123456", code: "975310" },
+      5000,
+      "wrong-key-0000000000000",
+    );
+    expect(err?.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(err?.details).toBe("invalid API key");
+    expect(carrier.fake.requests).toHaveLength(0);
   });
 
   it("gets INVALID_ARGUMENT for a bad number and UNAVAILABLE with status details for an outage", async () => {

@@ -74,6 +74,11 @@ export interface Fake8x8 {
   speechProfiles(answer: FakeSpeechProfiles): void;
   /** How many times the speech profiles were read. */
   readonly profileReads: () => number;
+  /**
+   * Posts a webhook body to the gateway as 8x8 does: JSON, with the `Authorization` value the
+   * webhook was configured with (`httpAuthorization`). Answers the gateway's status and body.
+   */
+  postWebhook(url: string, body: unknown, authorization?: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -226,6 +231,19 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
       profiles = answer;
     },
     profileReads: () => profileReads,
+    async postWebhook(url, body, authorization) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (authorization !== undefined) headers.authorization = authorization;
+      const res = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not JSON: kept as text.
+      }
+      return { status: res.status, body: parsed };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

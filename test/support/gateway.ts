@@ -51,6 +51,8 @@ export async function startTestGateway(
   options: {
     carrier?: Carrier;
     now?: () => number;
+    /** How often receipt deadlines are swept. */
+    sweepEveryMs?: number;
     /** The test's own logger instead of the captured one; `logs` then stays empty. */
     logger?: Logger;
   } = {},
@@ -82,6 +84,7 @@ export async function startTestGateway(
     logger,
     ...(options.carrier ? { carrier: options.carrier } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
   });
   return {
     httpUrl: `http://127.0.0.1:${running.httpPort}`,
@@ -111,7 +114,10 @@ export function useFakeCarrier() {
     get fake(): Fake8x8 {
       return fake!;
     },
-    async gateway(env: Record<string, string> = {}, options: { now?: () => number } = {}): Promise<TestGateway> {
+    async gateway(
+      env: Record<string, string> = {},
+      options: { now?: () => number; sweepEveryMs?: number } = {},
+    ): Promise<TestGateway> {
       const gw = await startTestGateway({ ...fakeCarrierEnv(fake!), ...env }, options);
       gateways.push(gw);
       return gw;

@@ -8,17 +8,9 @@ import { Channel, DeliveryStatus, OtpService, SendOtpRequestSchema } from "../ge
 import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { rpcApiKey, rpcClient, type TestGateway, useFakeCarrier } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { dlrBody, vssBody } from "./support/receipts.js";
+import { dlrBody, receiptEnv, sreKey, vssBody, webhookSecret } from "./support/receipts.js";
 
 // 8x8's receipts, posted by the fake 8x8 to a real gateway, read back over gRPC and Connect.
-
-export const webhookSecret = "Bearer wh-9Tq2Lm7Xc4Rv8Kp3Zn6Yb";
-const sreKey = "test-sre-api-key-7Hd2Wq9Lx4Zc";
-export const receiptEnv = {
-  EIGHTBYEIGHT_WEBHOOK_SECRET: webhookSecret,
-  OTP_API_KEYS: `test-client:${rpcApiKey},sre:${sreKey}`,
-  OTP_ADMIN_KEYS: "sre",
-};
 
 const carrier = useFakeCarrier();
 let gw: TestGateway;

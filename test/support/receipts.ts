@@ -1,4 +1,16 @@
 import { randomUUID } from "node:crypto";
+import { rpcApiKey } from "./gateway.js";
+
+/** The `Authorization` value 8x8's webhooks are configured with in these tests. */
+export const webhookSecret = "Bearer wh-9Tq2Lm7Xc4Rv8Kp3Zn6Yb";
+/** An admin caller (OTP_ADMIN_KEYS), who may read every delivery. */
+export const sreKey = "test-sre-api-key-7Hd2Wq9Lx4Zc";
+/** A gateway that takes 8x8's webhooks, with test-client and the admin sre as callers. */
+export const receiptEnv = {
+  EIGHTBYEIGHT_WEBHOOK_SECRET: webhookSecret,
+  OTP_API_KEYS: `test-client:${rpcApiKey},sre:${sreKey}`,
+  OTP_ADMIN_KEYS: "sre",
+};
 
 // Webhook bodies as 8x8 posts them (../shared/spec/8x8-apis.md §4 and §8).
 

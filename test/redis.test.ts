@@ -1,9 +1,14 @@
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DeliveryStatus, OtpService } from "../gen/otp/v1/otp_pb.js";
+import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { type GatewayProcess, spawnGateway } from "./support/process.js";
+import { dlrBody, receiptEnv, sreKey, webhookSecret } from "./support/receipts.js";
 import { type RedisServer, redisAvailable, startRedis } from "./support/redis.js";
 
 // Two real gateway processes sharing one real redis-server act as one gateway.
@@ -130,6 +135,89 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
         transactionMetadata: "reason=gateway_unavailable;channel=sms",
       });
       expect(fake.requests).toHaveLength(1);
+    } finally {
+      redis = await startRedis();
+      inspect.disconnect();
+      inspect = new Redis(redis.url);
+      inspect.on("error", () => {});
+    }
+  });
+
+  it("takes a receipt on the replica that did not send, and either replica answers GetDelivery", async () => {
+    const [a, b] = await replicas(receiptEnv);
+    const hook = oktaHookBody({ phoneNumber: "+447400120123" });
+    expect((await postHook(url(a), hook)).json.commands[0].value[0].status).toBe("SUCCESSFUL");
+    const umid = (fake.answers[0] as { umid: string }).umid;
+    const webhook = `${url(b)}/webhooks/8x8/sms`;
+    // Receipts racing on both replicas: each applied once, the final state wins.
+    const racing = await Promise.all([
+      fake.postWebhook(webhook, dlrBody(umid, { state: "sent", timestamp: "2026-12-01T12:00:00Z" }), webhookSecret),
+      fake.postWebhook(
+        `${url(a)}/webhooks/8x8/sms`,
+        dlrBody(umid, { state: "delivered", timestamp: "2026-12-01T12:00:02Z" }),
+        webhookSecret,
+      ),
+      fake.postWebhook(
+        webhook,
+        dlrBody(umid, { state: "delivered", timestamp: "2026-12-01T12:00:02Z" }),
+        webhookSecret,
+      ),
+    ]);
+    expect(racing.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const replica of [a, b]) {
+      const client = createClient(
+        OtpService,
+        createConnectTransport({
+          baseUrl: url(replica),
+          httpVersion: "1.1",
+          interceptors: [createBearerInterceptor(sreKey)],
+        }),
+      );
+      const { delivery } = await client.getDelivery({ lookup: { case: "idempotencyKey", value: hook.eventId } });
+      expect(delivery).toMatchObject({
+        status: DeliveryStatus.DELIVERED,
+        providerMessageId: umid,
+        caller: "okta-hook",
+      });
+      expect(delivery!.events.map((e) => e.providerState)).toEqual(["QUEUED", "sent", "delivered"]);
+    }
+    for (const key of await inspect.keys("otpgw-test:dlv*"))
+      expect(await inspect.pttl(key)).toBeGreaterThan(48 * 3_600_000);
+  });
+
+  it("WatchDelivery on one replica sees the receipt another replica took", async () => {
+    const [a, b] = await replicas(receiptEnv);
+    await postHook(url(a), oktaHookBody());
+    const umid = (fake.answers[0] as { umid: string }).umid;
+    const client = createClient(
+      OtpService,
+      createConnectTransport({ baseUrl: url(a), httpVersion: "1.1", interceptors: [createBearerInterceptor(sreKey)] }),
+    );
+    setTimeout(
+      () => void fake.postWebhook(`${url(b)}/webhooks/8x8/sms`, dlrBody(umid, { state: "delivered" }), webhookSecret),
+      300,
+    );
+    const seen: DeliveryStatus[] = [];
+    for await (const change of client.watchDelivery(
+      { lookup: { case: "providerMessageId", value: umid } },
+      { timeoutMs: 10_000 },
+    )) {
+      seen.push(change.delivery!.status);
+    }
+    expect(seen).toEqual([DeliveryStatus.ACCEPTED, DeliveryStatus.DELIVERED]);
+  });
+
+  it("answers 503 to a receipt it cannot store, so 8x8 sends it again", async () => {
+    const [a] = await replicas(receiptEnv);
+    await redis.stop();
+    try {
+      const res = await fake.postWebhook(
+        `${url(a)}/webhooks/8x8/sms`,
+        dlrBody("umid-1", { state: "delivered" }),
+        webhookSecret,
+      );
+      expect(res.status).toBe(503);
+      expect(a.output.join("\n")).toContain("delivery receipt not stored; 8x8 is asked to send it again");
     } finally {
       redis = await startRedis();
       inspect.disconnect();

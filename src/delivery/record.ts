@@ -127,7 +127,12 @@ function sameEvent(a: DeliveryEventEntry, b: DeliveryEventEntry, ignoreTime: boo
   );
 }
 
+// Events are in the carrier's time order, whatever order its receipts came in; the first is
+// always the acceptance, stamped by the gateway's clock.
 function appendEvent(events: readonly DeliveryEventEntry[], event: DeliveryEventEntry): DeliveryEventEntry[] {
-  const next = [...events, event];
+  const next = [...events];
+  let at = next.length;
+  while (at > 1 && next[at - 1]!.at > event.at) at -= 1;
+  next.splice(at, 0, event);
   return next.length <= maxEvents ? next : [next[0]!, ...next.slice(next.length - maxEvents + 1)];
 }

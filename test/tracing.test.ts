@@ -6,6 +6,7 @@ import { facadeApiKey, fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { type ExportedSpan, type OtlpSink, startOtlpSink } from "./support/otlp-sink.js";
 import { type GatewayProcess, spawnGateway } from "./support/process.js";
+import { dlrBody, receiptEnv, webhookSecret } from "./support/receipts.js";
 
 // Real gateway processes started as in production (node --import telemetry), exporting OTLP/JSON
 // to an in-memory receiver; the test reads back what an SRE's collector would get.
@@ -251,6 +252,31 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     } finally {
       fake.behave({ kind: "accept" });
     }
+  });
+
+  it("links the receipt's span to the span of the send it is for", async () => {
+    const gw = await start({ ...fakeCarrierEnv(fake), ...receiptEnv, OTEL_SERVICE_NAME: "gateway-receipts" });
+    const { rpcServer } = await traceOfOneHookCall(gw.httpPort, "evtTraceReceipt1", "SMS");
+    const umid = String(rpcServer.attributes["otp.provider.message_id"]);
+    const body = dlrBody(umid, { state: "delivered" }, { destination: phone });
+    const res = await fake.postWebhook(`http://127.0.0.1:${gw.httpPort}/webhooks/8x8/sms`, body, webhookSecret);
+    expect(res.status).toBe(200);
+    const receipt = await waitFor(
+      () =>
+        sink.spans.find((s) => s.name === "otp.delivery.receipt" && s.attributes["otp.provider.message_id"] === umid),
+      "the receipt span",
+    );
+    expect(receipt.links).toEqual([{ traceId: rpcServer.traceId, spanId: rpcServer.spanId }]);
+    expect(receipt.traceId).not.toBe(rpcServer.traceId);
+    expect(receipt.attributes).toMatchObject({
+      "otp.status": "delivered",
+      "otp.receipt.outcome": "applied",
+      "otp.phone.masked": "+44******3456",
+      "otp.delivery_id": rpcServer.attributes["otp.delivery_id"],
+    });
+    // Under the webhook's own SERVER span.
+    const webhook = sink.spans.find((s) => s.spanId === receipt.parentSpanId);
+    expect(webhook?.name).toBe("POST /webhooks/8x8/sms");
   });
 
   it("leaks neither the OTP nor the full phone number into any span or log line", async () => {

@@ -11,6 +11,8 @@ export interface ExportedSpan {
   readonly scope: string;
   readonly service: string;
   readonly attributes: Record<string, unknown>;
+  /** The spans this one links to (not its parent). */
+  readonly links: ReadonlyArray<{ readonly traceId: string; readonly spanId: string }>;
   /** Everything exported for the span (events, status, resource) as text, for leak searches. */
   readonly raw: string;
 }
@@ -73,6 +75,10 @@ export async function startOtlpSink(): Promise<OtlpSink> {
               scope: ss.scope?.name ?? "",
               service: String(resource["service.name"] ?? ""),
               attributes: attributes(s.attributes as KeyValue[]),
+              links: ((s.links as Array<{ traceId: string; spanId: string }> | undefined) ?? []).map((l) => ({
+                traceId: l.traceId,
+                spanId: l.spanId,
+              })),
               raw: JSON.stringify({ span: s, resource: rs.resource }),
             });
           }

@@ -40,6 +40,37 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
     expect(JSON.stringify(listed)).not.toContain("4155552671");
   });
 
+  it("makes its own receipts: ACCEPTED, then DELIVERED; 0000 undelivered, calls to 0001 not answered", async () => {
+    const secret = sandboxSecret(gw.output);
+    const base = `http://127.0.0.1:${gw.httpPort}`;
+    const sendTo = async (phoneNumber: string, deliveryChannel = "SMS") => {
+      const body = oktaHookBody({ phoneNumber, deliveryChannel, source: undefined });
+      const res = await postHook(base, body, { authorization: secret });
+      return res.json.commands[0].value[0].transactionId as string;
+    };
+    const ids = {
+      delivered: await sendTo("+14155552680"),
+      undelivered: await sendTo("+14155550000"),
+      answered: await sendTo("+14155552681", "Voice Call"),
+      notAnswered: await sendTo("+14155550001", "Voice Call"),
+    };
+    const statusOf = async (id: string) => {
+      const listed = (await (await fetch(`${base}/sandbox/messages`)).json()) as {
+        messages: Array<{ id: string; status?: string }>;
+      };
+      return listed.messages.find((m) => m.id === id)?.status;
+    };
+    expect(await statusOf(ids.delivered)).toBe("ACCEPTED");
+    await expect.poll(() => statusOf(ids.delivered), { timeout: 5_000 }).toBe("DELIVERED");
+    await expect.poll(() => statusOf(ids.undelivered), { timeout: 5_000 }).toBe("UNDELIVERED");
+    await expect.poll(() => statusOf(ids.answered), { timeout: 5_000 }).toBe("ANSWERED");
+    await expect.poll(() => statusOf(ids.notAnswered), { timeout: 5_000 }).toBe("NOT_ANSWERED");
+    // Through the same intake as 8x8's webhooks: counted there too.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/otp_webhook_requests_total\{route="sms",outcome="applied"\} [1-9]/);
+    expect(metrics).toMatch(/otp_delivery_receipts_total\{channel="voice",state="not_answered",country="US"\} 1/);
+  });
+
   it("keeps production's per-number limit, and forgets it on POST /sandbox/reset", async () => {
     const secret = sandboxSecret(gw.output);
     const base = `http://127.0.0.1:${gw.httpPort}`;
@@ -48,7 +79,7 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
     for (let i = 0; i < 5; i++) expect((await send()).json.commands[0].value[0].status).toBe("SUCCESSFUL");
     expect((await send()).json.error.errorCauses[0].reason).toBe("RATE_LIMITED");
     const reset = await fetch(`${base}/sandbox/reset`, { method: "POST" });
-    expect(await reset.json()).toEqual({ reset: ["send limits", "idempotency keys"] });
+    expect(await reset.json()).toEqual({ reset: ["send limits", "idempotency keys", "delivery records"] });
     expect((await send()).json.commands[0].value[0].status).toBe("SUCCESSFUL");
   });
 

@@ -15,6 +15,7 @@ import { createMemoryDeliveryStore } from "./delivery/memory-store.js";
 import type { DeliveryStore } from "./delivery/store.js";
 import { createDeliveryTracker, type DeliveryTracker } from "./delivery/tracker.js";
 import type { GatewayMetrics } from "./observability/metrics.js";
+import { callerKey } from "./otp/caller.js";
 import { maxRpcDeadlineMs } from "./otp/request-rules.js";
 import { createOtpService } from "./otp/service.js";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
@@ -122,17 +123,22 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
     defaultRegion: config.defaultPhoneRegion,
     now,
     newId: deps.newId,
-    deliveries: { tracker: deliveries, admins: config.adminCallers, maxWatchMs: maxRpcDeadlineMs },
+    deliveries: { tracker: deliveries, admins: adminsOf(config), maxWatchMs: maxRpcDeadlineMs },
   });
   const forgetMemory =
     memoryIdempotency && memoryLimits
       ? () => {
           memoryIdempotency.clear();
           memoryLimits.clear();
-          deliveryStore.clear?.();
         }
       : undefined;
   return { baseCarrier, carrier, service, redis, forgetMemory, deliveries, intake };
+}
+
+/** Who reads every delivery: OTP_ADMIN_KEYS, and everyone in a sandbox open without keys. */
+function adminsOf(config: Config): ReadonlySet<string> {
+  const open = config.carrier.mode === "sandbox" && config.apiKeys.size === 0;
+  return open ? new Set([...config.adminCallers, callerKey.defaultValue]) : config.adminCallers;
 }
 
 const circuitLevels = { closed: 0, half_open: 1, open: 2 } as const;

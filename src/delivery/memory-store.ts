@@ -109,15 +109,5 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
       return ids;
     },
     size: () => ({ records: records.size, early: early.size, due: dues.sms.length + dues.voice.length }),
-    clear() {
-      records.clear();
-      byProvider.clear();
-      byKey.clear();
-      order.clear();
-      dues.sms.clear();
-      dues.voice.clear();
-      early.clear();
-      earlyOrder.clear();
-    },
   };
 }

@@ -39,8 +39,6 @@ export interface DeliveryStore {
    * (one replica) and not again.
    */
   takeDue(now: number, max: number): Promise<string[]>;
-  /** What is held in memory, for the bounds test and /readyz; undefined for a shared store. */
+  /** What is held in memory, for the bounds test; undefined for a shared store. */
   size?(): { records: number; early: number; due: number };
-  /** Forgets everything (the sandbox's reset). */
-  clear?(): void;
 }

@@ -26,7 +26,7 @@ export const sandboxRoutes: FastifyPluginAsync<SandboxRoutesOptions> = async (ap
         .send({ error: "send limits and idempotency keys live in Redis (OTP_STORE_URL); nothing reset" });
     }
     opts.forgetMemory();
-    return { reset: ["send limits", "idempotency keys", "delivery records"] };
+    return { reset: ["send limits", "idempotency keys"] };
   });
 };
 

@@ -226,3 +226,79 @@ describe("loadConfig: production refuses what only a test bench should do", () =
     ]);
   });
 });
+
+describe("delivery receipts configuration", () => {
+  const secret = "Bearer Zq8Lm2Xc7Rv4Kp9Tn3Wd";
+  it("turns the webhooks on with a secret, off (with the reason) without one when live, open in the sandbox", () => {
+    expect(loadConfig({ ...live, EIGHTBYEIGHT_WEBHOOK_SECRET: secret }).webhooks).toMatchObject({
+      enabled: true,
+      secret,
+    });
+    expect(loadConfig(live).webhooks).toMatchObject({
+      enabled: false,
+      notice: expect.stringContaining("answer 404"),
+    });
+    expect(loadConfig({}).webhooks).toMatchObject({ enabled: true, secret: undefined });
+  });
+
+  it("refuses a placeholder secret, bad CIDR blocks, unknown admin names and a bad timeout", () => {
+    expect(problems({ ...live, EIGHTBYEIGHT_WEBHOOK_SECRET: "changeme-changeme-changeme" }).join()).toContain(
+      "EIGHTBYEIGHT_WEBHOOK_SECRET: looks like a placeholder",
+    );
+    expect(problems({ ...live, OTP_API_KEYS: "billing:0123456789abcdefXYZ", OTP_ADMIN_KEYS: "sre" }).join()).toContain(
+      "OTP_ADMIN_KEYS: sre is not a caller name of OTP_API_KEYS",
+    );
+    const found = problems({
+      ...live,
+      EIGHTBYEIGHT_WEBHOOK_ALLOWED_IPS: "10.0.0.0/8,300.1.1.1,10.0.0.0/40",
+      DELIVERY_RECEIPT_TIMEOUT_MS: "fax:1000",
+      TRUST_PROXY: "somewhere",
+    }).join("\n");
+    expect(found).toContain("300.1.1.1 is not an IP address or CIDR block");
+    expect(found).toContain("10.0.0.0/40 is not an IP address or CIDR block");
+    expect(found).toContain("DELIVERY_RECEIPT_TIMEOUT_MS");
+    expect(found).toContain("TRUST_PROXY");
+  });
+
+  it("reads receipt timeouts per channel or for both", () => {
+    expect(loadConfig({}).deliveries.receiptTimeoutMs).toEqual({ sms: 600_000, voice: 300_000 });
+    expect(loadConfig({ DELIVERY_RECEIPT_TIMEOUT_MS: "120000" }).deliveries.receiptTimeoutMs).toEqual({
+      sms: 120_000,
+      voice: 120_000,
+    });
+    expect(loadConfig({ DELIVERY_RECEIPT_TIMEOUT_MS: "voice:60000" }).deliveries.receiptTimeoutMs).toEqual({
+      sms: 600_000,
+      voice: 60_000,
+    });
+  });
+
+  it("with PUBLIC_BASE_URL, SMS sends name their receipt URL carrying the secret; without the secret it is refused", () => {
+    const config = loadConfig({
+      ...live,
+      PUBLIC_BASE_URL: "https://otp.example.com/",
+      EIGHTBYEIGHT_WEBHOOK_SECRET: secret,
+    });
+    const sms = (config.carrier as { sms: { dlrCallbackUrl?: string } }).sms;
+    const url = new URL(sms.dlrCallbackUrl!);
+    expect(`${url.origin}${url.pathname}`).toBe("https://otp.example.com/webhooks/8x8/sms");
+    expect(decodeURIComponent(url.password)).toBe(secret);
+    expect(problems({ ...live, PUBLIC_BASE_URL: "https://otp.example.com" }).join()).toContain(
+      "PUBLIC_BASE_URL: receipts sent there need EIGHTBYEIGHT_WEBHOOK_SECRET",
+    );
+    expect(
+      problems({
+        ...live,
+        NODE_ENV: "production",
+        PUBLIC_BASE_URL: "http://otp.example.com",
+        EIGHTBYEIGHT_WEBHOOK_SECRET: secret,
+      }).join(),
+    ).toContain("PUBLIC_BASE_URL: must be an https:// URL in production");
+  });
+
+  it("reads TRUST_PROXY as off, on, a hop count or addresses", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "on" }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }).trustProxy).toEqual(["10.0.0.0/8", "127.0.0.1"]);
+  });
+});

@@ -169,6 +169,25 @@ describe("receipts in any order, and twice", () => {
   });
 });
 
+describe("PUBLIC_BASE_URL", () => {
+  it("SMS sends carry dlrCallbackUrl to this gateway, and a receipt posted with its user info as Basic is taken", async () => {
+    const public_ = await carrier.gateway({ ...receiptEnv, PUBLIC_BASE_URL: "https://otp.example.com" });
+    const sent = await rpcClient(public_).sendOtp(
+      create(SendOtpRequestSchema, { channel: Channel.SMS, phoneNumber: "+447400120123", code: "482913" }),
+    );
+    const callback = new URL((carrier.fake.requests.at(-1)!.body as { dlrCallbackUrl: string }).dlrCallbackUrl);
+    expect(`${callback.origin}${callback.pathname}`).toBe("https://otp.example.com/webhooks/8x8/sms");
+    // What an HTTP client makes of a URL's user info.
+    const basic = `Basic ${Buffer.from(`${decodeURIComponent(callback.username)}:${decodeURIComponent(callback.password)}`).toString("base64")}`;
+    const res = await carrier.fake.postWebhook(
+      `${public_.httpUrl}/webhooks/8x8/sms`,
+      dlrBody(sent.providerMessageId, { state: "delivered" }),
+      basic,
+    );
+    expect(res.status).toBe(200);
+  });
+});
+
 describe("WatchDelivery", () => {
   it("streams ACCEPTED, then DELIVERED when the receipt comes, and ends", async () => {
     const client = rpcClient(gw);

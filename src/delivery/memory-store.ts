@@ -13,12 +13,67 @@ export interface MemoryDeliveryStoreOptions {
   readonly now?: () => number;
 }
 
+/**
+ * A record as this store holds it: every field in the object itself, in one order, so each
+ * record is one compact object of one shape (a spread literal took three times the bytes).
+ */
+class Stored implements DeliveryRecord {
+  readonly deliveryId: string;
+  readonly provider: string;
+  readonly providerMessageId: string;
+  readonly channel: "sms" | "voice";
+  readonly maskedPhone: string;
+  readonly country: string;
+  readonly caller: string;
+  readonly purpose: string;
+  readonly userId: string;
+  readonly idempotencyKey: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly acceptedAt: number;
+  readonly updatedAt: number;
+  readonly state: DeliveryRecord["state"];
+  readonly providerState: string | undefined;
+  readonly errorCode: string | undefined;
+  readonly errorDescription: string | undefined;
+  readonly price: number | undefined;
+  readonly currency: string | undefined;
+  readonly smsCount: number | undefined;
+  readonly events: DeliveryRecord["events"];
+
+  constructor(r: DeliveryRecord) {
+    this.deliveryId = r.deliveryId;
+    this.provider = r.provider;
+    this.providerMessageId = r.providerMessageId;
+    this.channel = r.channel;
+    this.maskedPhone = r.maskedPhone;
+    this.country = r.country;
+    this.caller = r.caller;
+    this.purpose = r.purpose;
+    this.userId = r.userId;
+    this.idempotencyKey = r.idempotencyKey;
+    this.traceId = r.traceId;
+    this.spanId = r.spanId;
+    this.acceptedAt = r.acceptedAt;
+    this.updatedAt = r.updatedAt;
+    this.state = r.state;
+    this.providerState = r.providerState;
+    this.errorCode = r.errorCode;
+    this.errorDescription = r.errorDescription;
+    this.price = r.price;
+    this.currency = r.currency;
+    this.smsCount = r.smsCount;
+    this.events = r.events;
+  }
+}
+
 class Kept {
   constructor(
     readonly id: string,
     readonly providerMessageId: string,
     readonly key: string | undefined,
     readonly acceptedAt: number,
+    readonly dueAt: number,
   ) {}
 }
 
@@ -36,28 +91,20 @@ const maxEarlyPerId = 8;
  */
 export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): DeliveryStore {
   const now = options.now ?? Date.now;
-  // Each record as its JSON text: one flat string costs a third of the object graph it stands
-  // for (bench/README.md), and records are read only for receipts and API calls.
-  const records = new Map<string, string>();
+  const records = new Map<string, Stored>();
   const byProvider = new Map<string, string>();
   const byKey = new Map<string, string>();
   // What forgetting a record needs, kept beside it: eviction parses nothing.
   const order = new Ring<Kept>(options.maxRecords);
   // One queue per channel: each channel's deadline is a fixed time after acceptance, so each
   // queue is in deadline order and the sweep looks only at its front.
-  const dues = {
-    sms: new Ring<{ id: string; at: number }>(options.maxRecords),
-    voice: new Ring<{ id: string; at: number }>(options.maxRecords),
-  };
+  const dues = { sms: new Ring<Kept>(options.maxRecords), voice: new Ring<Kept>(options.maxRecords) };
   const early = new Map<string, Early>();
   const earlyOrder = new Ring<string>(options.maxEarly ?? 10_000);
   const earlyTtlMs = options.earlyTtlMs ?? 10 * 60_000;
   const keyOf = (caller: string, key: string) => flat(`${caller}\u0000${key}`);
 
-  const read = (id: string): DeliveryRecord | undefined => {
-    const text = records.get(id);
-    return text === undefined ? undefined : (JSON.parse(text) as DeliveryRecord);
-  };
+  const read = (id: string): DeliveryRecord | undefined => records.get(id);
 
   function forget(kept: Kept | undefined): void {
     if (!kept) return;
@@ -80,11 +127,12 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     async create(record, dueAt) {
       const { deliveryId: id, providerMessageId } = record;
       const key = record.idempotencyKey === "" ? undefined : keyOf(record.caller, record.idempotencyKey);
-      forget(order.push(new Kept(id, providerMessageId, key, record.acceptedAt)));
-      records.set(id, flat(JSON.stringify(record)));
+      const kept = new Kept(id, providerMessageId, key, record.acceptedAt, dueAt);
+      forget(order.push(kept));
+      records.set(id, new Stored(record));
       byProvider.set(providerMessageId, id);
       if (key !== undefined) byKey.set(key, id);
-      dues[record.channel].push({ id: record.deliveryId, at: dueAt });
+      dues[record.channel].push(kept);
       // The oldest records also leave once past their retention, not only at the cap.
       const oldest = now() - options.retentionMs;
       for (let first = order.peek(); first && first.acceptedAt <= oldest; first = order.peek()) forget(order.shift());
@@ -100,7 +148,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
       const current = live(read(id));
       if (!current) return undefined;
       const next = change(current);
-      if (next) records.set(id, flat(JSON.stringify(next)));
+      if (next) records.set(id, new Stored(next));
       return next ?? current;
     },
     async holdEarly(receipt, receivedAt) {
@@ -117,7 +165,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     async takeDue(at, max) {
       const ids: string[] = [];
       for (const due of [dues.sms, dues.voice]) {
-        for (let next = due.peek(); next && next.at <= at && ids.length < max; next = due.peek()) {
+        for (let next = due.peek(); next && next.dueAt <= at && ids.length < max; next = due.peek()) {
           due.shift();
           if (records.has(next.id)) ids.push(next.id);
         }

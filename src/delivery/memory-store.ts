@@ -71,6 +71,7 @@ class Kept {
   constructor(
     readonly id: string,
     readonly providerMessageId: string,
+    readonly caller: string,
     readonly key: string | undefined,
     readonly acceptedAt: number,
     readonly dueAt: number,
@@ -93,7 +94,8 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   const now = options.now ?? Date.now;
   const records = new Map<string, Stored>();
   const byProvider = new Map<string, string>();
-  const byKey = new Map<string, string>();
+  // Idempotency keys per caller: no key joined to its caller's name for each send.
+  const byKey = new Map<string, Map<string, string>>();
   // What forgetting a record needs, kept beside it: eviction parses nothing.
   const order = new Ring<Kept>(options.maxRecords);
   // One queue per channel: each channel's deadline is a fixed time after acceptance, so each
@@ -102,7 +104,11 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   const early = new Map<string, Early>();
   const earlyOrder = new Ring<string>(options.maxEarly ?? 10_000);
   const earlyTtlMs = options.earlyTtlMs ?? 10 * 60_000;
-  const keyOf = (caller: string, key: string) => flat(`${caller}\u0000${key}`);
+  const keysOf = (caller: string) => {
+    const keys = byKey.get(caller) ?? new Map<string, string>();
+    if (keys.size === 0) byKey.set(caller, keys);
+    return keys;
+  };
 
   const read = (id: string): DeliveryRecord | undefined => records.get(id);
 
@@ -110,7 +116,9 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     if (!kept) return;
     records.delete(kept.id);
     if (byProvider.get(kept.providerMessageId) === kept.id) byProvider.delete(kept.providerMessageId);
-    if (kept.key !== undefined && byKey.get(kept.key) === kept.id) byKey.delete(kept.key);
+    if (kept.key === undefined) return;
+    const keys = byKey.get(kept.caller);
+    if (keys?.get(kept.key) === kept.id) keys.delete(kept.key);
   }
 
   function takeEarly(providerMessageId: string): EarlyReceipt[] {
@@ -126,12 +134,12 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   return {
     async create(record, dueAt) {
       const { deliveryId: id, providerMessageId } = record;
-      const key = record.idempotencyKey === "" ? undefined : keyOf(record.caller, record.idempotencyKey);
-      const kept = new Kept(id, providerMessageId, key, record.acceptedAt, dueAt);
+      const key = record.idempotencyKey === "" ? undefined : record.idempotencyKey;
+      const kept = new Kept(id, providerMessageId, record.caller, key, record.acceptedAt, dueAt);
       forget(order.push(kept));
       records.set(id, new Stored(record));
       byProvider.set(providerMessageId, id);
-      if (key !== undefined) byKey.set(key, id);
+      if (key !== undefined) keysOf(record.caller).set(key, id);
       dues[record.channel].push(kept);
       // The oldest records also leave once past their retention, not only at the cap.
       const oldest = now() - options.retentionMs;
@@ -142,7 +150,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     async find(index) {
       return index.kind === "provider"
         ? byProvider.get(index.providerMessageId)
-        : byKey.get(keyOf(index.caller, index.idempotencyKey));
+        : byKey.get(index.caller)?.get(index.idempotencyKey);
     },
     async update(id, change) {
       const current = live(read(id));
@@ -174,9 +182,4 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     },
     size: () => ({ records: records.size, early: early.size, due: dues.sms.length + dues.voice.length }),
   };
-}
-
-/** `text` as one sequential string, not a rope of the pieces JSON.stringify joined. */
-function flat(text: string): string {
-  return text.isWellFormed() ? Buffer.from(text, "utf8").toString("utf8") : text;
 }

@@ -115,15 +115,7 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
     shared: options.shared,
     async accepted(send) {
       const at = now();
-      const { providerStatus, ...fields } = send;
-      const record: DeliveryRecord = {
-        ...fields,
-        acceptedAt: at,
-        updatedAt: at,
-        state: "accepted",
-        providerState: providerStatus,
-        events: [{ state: "accepted", providerState: providerStatus, at }],
-      };
+      const record = newRecord(send, at);
       try {
         const early = await store.create(record, at + options.receiptTimeoutMs[send.channel]);
         for (const held of early) await apply(record.deliveryId, held.receipt, held.receivedAt);
@@ -151,5 +143,28 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
       clearInterval(timer);
       timer = undefined;
     },
+  };
+}
+
+/** The record of a send just accepted. Every field named, no spread: one literal of one shape. */
+function newRecord(send: AcceptedSend, at: number): DeliveryRecord {
+  return {
+    deliveryId: send.deliveryId,
+    provider: send.provider,
+    providerMessageId: send.providerMessageId,
+    channel: send.channel,
+    maskedPhone: send.maskedPhone,
+    country: send.country,
+    caller: send.caller,
+    purpose: send.purpose,
+    userId: send.userId,
+    idempotencyKey: send.idempotencyKey,
+    traceId: send.traceId,
+    spanId: send.spanId,
+    acceptedAt: at,
+    updatedAt: at,
+    state: "accepted",
+    providerState: send.providerStatus,
+    events: [{ state: "accepted", providerState: send.providerStatus, at }],
   };
 }

@@ -1,6 +1,6 @@
 import { Ring } from "../ring.js";
-import type { DeliveryRecord } from "./record.js";
 import type { DeliveryStore, EarlyReceipt } from "./store.js";
+import { StoredRecord } from "./stored-record.js";
 
 export interface MemoryDeliveryStoreOptions {
   /** Records kept at most; past it the oldest is forgotten (DELIVERY_MAX_RECORDS). */
@@ -11,71 +11,6 @@ export interface MemoryDeliveryStoreOptions {
   readonly maxEarly?: number;
   readonly earlyTtlMs?: number;
   readonly now?: () => number;
-}
-
-/**
- * A record as this store holds it: every field in the object itself, in one order, so each
- * record is one compact object of one shape (a spread literal took three times the bytes).
- */
-class Stored implements DeliveryRecord {
-  readonly deliveryId: string;
-  readonly provider: string;
-  readonly providerMessageId: string;
-  readonly channel: "sms" | "voice";
-  readonly maskedPhone: string;
-  readonly country: string;
-  readonly caller: string;
-  readonly purpose: string;
-  readonly userId: string;
-  readonly idempotencyKey: string;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly acceptedAt: number;
-  readonly updatedAt: number;
-  readonly state: DeliveryRecord["state"];
-  readonly providerState: string | undefined;
-  readonly errorCode: string | undefined;
-  readonly errorDescription: string | undefined;
-  readonly price: number | undefined;
-  readonly currency: string | undefined;
-  readonly smsCount: number | undefined;
-  readonly events: DeliveryRecord["events"];
-
-  constructor(r: DeliveryRecord) {
-    this.deliveryId = r.deliveryId;
-    this.provider = r.provider;
-    this.providerMessageId = r.providerMessageId;
-    this.channel = r.channel;
-    this.maskedPhone = r.maskedPhone;
-    this.country = r.country;
-    this.caller = r.caller;
-    this.purpose = r.purpose;
-    this.userId = r.userId;
-    this.idempotencyKey = r.idempotencyKey;
-    this.traceId = r.traceId;
-    this.spanId = r.spanId;
-    this.acceptedAt = r.acceptedAt;
-    this.updatedAt = r.updatedAt;
-    this.state = r.state;
-    this.providerState = r.providerState;
-    this.errorCode = r.errorCode;
-    this.errorDescription = r.errorDescription;
-    this.price = r.price;
-    this.currency = r.currency;
-    this.smsCount = r.smsCount;
-    this.events = r.events;
-  }
-}
-
-class Kept {
-  constructor(
-    readonly id: string,
-    readonly providerMessageId: string,
-    readonly caller: string,
-    readonly key: string | undefined,
-    readonly acceptedAt: number,
-    readonly dueAt: number,
-  ) {}
 }
 
 interface Early {
@@ -92,15 +27,14 @@ const maxEarlyPerId = 8;
  */
 export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): DeliveryStore {
   const now = options.now ?? Date.now;
-  const records = new Map<string, Stored>();
+  const records = new Map<string, StoredRecord>();
   const byProvider = new Map<string, string>();
   // Idempotency keys per caller: no key joined to its caller's name for each send.
   const byKey = new Map<string, Map<string, string>>();
-  // What forgetting a record needs, kept beside it: eviction parses nothing.
-  const order = new Ring<Kept>(options.maxRecords);
+  const order = new Ring<StoredRecord>(options.maxRecords);
   // One queue per channel: each channel's deadline is a fixed time after acceptance, so each
   // queue is in deadline order and the sweep looks only at its front.
-  const dues = { sms: new Ring<Kept>(options.maxRecords), voice: new Ring<Kept>(options.maxRecords) };
+  const dues = { sms: new Ring<StoredRecord>(options.maxRecords), voice: new Ring<StoredRecord>(options.maxRecords) };
   const early = new Map<string, Early>();
   const earlyOrder = new Ring<string>(options.maxEarly ?? 10_000);
   const earlyTtlMs = options.earlyTtlMs ?? 10 * 60_000;
@@ -110,15 +44,13 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     return keys;
   };
 
-  const read = (id: string): DeliveryRecord | undefined => records.get(id);
-
-  function forget(kept: Kept | undefined): void {
-    if (!kept) return;
-    records.delete(kept.id);
-    if (byProvider.get(kept.providerMessageId) === kept.id) byProvider.delete(kept.providerMessageId);
-    if (kept.key === undefined) return;
-    const keys = byKey.get(kept.caller);
-    if (keys?.get(kept.key) === kept.id) keys.delete(kept.key);
+  function forget(stored: StoredRecord | undefined): void {
+    if (!stored || records.get(stored.deliveryId) !== stored) return;
+    const { deliveryId: id, providerMessageId, idempotencyKey: key } = stored;
+    records.delete(id);
+    if (byProvider.get(providerMessageId) === id) byProvider.delete(providerMessageId);
+    const keys = byKey.get(stored.caller);
+    if (key !== "" && keys?.get(key) === id) keys.delete(key);
   }
 
   function takeEarly(providerMessageId: string): EarlyReceipt[] {
@@ -128,36 +60,38 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     return held.until > now() ? held.receipts : [];
   }
 
-  const live = (record: DeliveryRecord | undefined) =>
+  const live = (record: StoredRecord | undefined) =>
     record && now() - record.acceptedAt < options.retentionMs ? record : undefined;
 
   return {
-    async create(record, dueAt) {
-      const { deliveryId: id, providerMessageId } = record;
-      const key = record.idempotencyKey === "" ? undefined : record.idempotencyKey;
-      const kept = new Kept(id, providerMessageId, record.caller, key, record.acceptedAt, dueAt);
-      forget(order.push(kept));
-      records.set(id, new Stored(record));
+    async create(input, dueAt) {
+      // The stored copy's strings, not the request's, are the ones the indexes keep.
+      const record = new StoredRecord(input, dueAt);
+      const { deliveryId: id, providerMessageId, idempotencyKey: key } = record;
+      forget(order.push(record));
+      records.set(id, record);
       byProvider.set(providerMessageId, id);
-      if (key !== undefined) keysOf(record.caller).set(key, id);
-      dues[record.channel].push(kept);
+      if (key !== "") keysOf(record.caller).set(key, id);
+      dues[record.channel].push(record);
       // The oldest records also leave once past their retention, not only at the cap.
       const oldest = now() - options.retentionMs;
       for (let first = order.peek(); first && first.acceptedAt <= oldest; first = order.peek()) forget(order.shift());
       return takeEarly(record.providerMessageId);
     },
-    get: async (id) => live(read(id)),
+    get: async (id) => live(records.get(id))?.snapshot(),
     async find(index) {
       return index.kind === "provider"
         ? byProvider.get(index.providerMessageId)
         : byKey.get(index.caller)?.get(index.idempotencyKey);
     },
     async update(id, change) {
-      const current = live(read(id));
-      if (!current) return undefined;
+      const stored = live(records.get(id));
+      if (!stored) return undefined;
+      const current = stored.snapshot();
       const next = change(current);
-      if (next) records.set(id, new Stored(next));
-      return next ?? current;
+      if (!next) return current;
+      stored.moveTo(next);
+      return stored.snapshot();
     },
     async holdEarly(receipt, receivedAt) {
       const id = receipt.providerMessageId;
@@ -175,7 +109,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
       for (const due of [dues.sms, dues.voice]) {
         for (let next = due.peek(); next && next.dueAt <= at && ids.length < max; next = due.peek()) {
           due.shift();
-          if (records.has(next.id)) ids.push(next.id);
+          if (records.get(next.deliveryId) === next) ids.push(next.deliveryId);
         }
       }
       return ids;

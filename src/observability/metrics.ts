@@ -27,6 +27,9 @@ export interface GatewayMetrics {
   readonly deliveriesUnconfirmed: Counter<"channel">;
   /** Every POST to /webhooks/8x8/*, by what became of it. */
   readonly webhookRequests: Counter<"route" | "outcome">;
+  /** VerifyService: starts and resends by channel, and how verifications end. */
+  readonly verifications: Counter<"channel" | "result">;
+  readonly verificationChecks: Counter<"result">;
 }
 
 // Receipts take seconds (SMS) to minutes (a voice call that rings out).
@@ -95,6 +98,13 @@ export function createMetrics(): GatewayMetrics {
       help: "Sends in flight now, repeats waiting for their first attempt included (MAX_CONCURRENT_SENDS caps it)",
       registers,
     }),
+    ...deliveryMetrics(registers),
+  };
+}
+
+/** Receipts, webhooks and verifications: what happens to a code after it is sent. */
+function deliveryMetrics(registers: Registry[]) {
+  return {
     deliveryReceipts: new Counter({
       name: "otp_delivery_receipts_total",
       help: "Carrier delivery receipts for known sends by channel, state reported (delivered, undelivered, answered, ...; unknown for a word the gateway does not know) and destination region",
@@ -118,6 +128,18 @@ export function createMetrics(): GatewayMetrics {
       name: "otp_webhook_requests_total",
       help: "Requests to the 8x8 webhooks by route (sms, voice) and outcome (applied, recorded, duplicate, unknown_message, ignored, bad_request, unauthorized, forbidden, too_large, store_unavailable)",
       labelNames: ["route", "outcome"],
+      registers,
+    }),
+    verifications: new Counter({
+      name: "otp_verifications_total",
+      help: "VerifyService by channel and result: started, resent (a send), approved, failed, expired, canceled (an end)",
+      labelNames: ["channel", "result"],
+      registers,
+    }),
+    verificationChecks: new Counter({
+      name: "otp_verification_checks_total",
+      help: "CheckVerification outcomes: approved, wrong_code, failed (the last wrong code), expired, replay (approved already), not_pending, rate_limited",
+      labelNames: ["result"],
       registers,
     }),
   };

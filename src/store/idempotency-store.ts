@@ -1,4 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
+import { ownString } from "../own-string.js";
 
 /** The answer recorded for an idempotency key, replayed to every repeat of the request. */
 export type RecordedOutcome =
@@ -49,17 +50,6 @@ class Entry {
     readonly fingerprint: string,
     public expiresAt: number,
   ) {}
-}
-
-/**
- * `text` as one flat string. JSON.stringify and string concatenation return ropes of their
- * pieces (V8's string builder), and held for the key's lifetime a recorded answer cost about
- * 150 bytes more than its text (test/reliability.test.ts measures the bytes per key). A round
- * trip through UTF-8 costs about a microsecond and is lossless for well-formed text; a string
- * with a lone surrogate (which UTF-8 would replace) is kept as it is.
- */
-function flat(text: string): string {
-  return text.isWellFormed() ? Buffer.from(text, "utf8").toString("utf8") : text;
 }
 
 /**
@@ -159,7 +149,7 @@ export function createMemoryIdempotencyStore(
       const at = now();
       const existing = live(key, at);
       if (existing) return { claimed: false, record: record(existing) };
-      const entry = new Entry(flat(key), flat(fingerprint), at + ttlMs);
+      const entry = new Entry(ownString(key), ownString(fingerprint), at + ttlMs);
       entries.set(entry.key, entry);
       queue.push(entry, at);
       return { claimed: true };
@@ -167,7 +157,7 @@ export function createMemoryIdempotencyStore(
     async settle(key, outcome, ttlMs) {
       const entry = entries.get(key);
       if (!entry) return;
-      entry.outcome = flat(JSON.stringify(outcome));
+      entry.outcome = ownString(JSON.stringify(outcome));
       entry.expiresAt = now() + ttlMs;
       wake(entry);
     },

@@ -1,0 +1,88 @@
+import type { Redis } from "ioredis";
+import type { VerificationStore } from "./store.js";
+import type { VerificationRecord } from "./verification.js";
+
+// Makes the record the pending one of its index key unless a live pending one holds it (then
+// returns that one's id). The holder's key is built here from the prefix: single Redis, not Cluster.
+const createScript = `
+local holder = redis.call('GET', KEYS[1])
+if holder then
+  local held = redis.call('GET', ARGV[4] .. 'vfy:' .. holder)
+  if held then
+    local r = cjson.decode(held)
+    if r.state == 'pending' and r.expiresAt > tonumber(ARGV[5]) then return holder end
+  end
+end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return false`;
+
+// Writes the change only if the record is still what it was computed from.
+const compareAndSetScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  return 1
+end
+return 0`;
+
+const removeScript = `
+redis.call('DEL', KEYS[1])
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1`;
+
+// Checks racing on one verification each retry from the winner's result; twenty at once settle
+// within twenty rounds.
+const maxRounds = 64;
+
+interface Commands {
+  otpVerifyCreate(index: string, record: string, ...args: Array<string | number>): Promise<string | null>;
+  otpVerifyCas(key: string, expected: string, next: string): Promise<number>;
+  otpVerifyRemove(key: string, index: string, id: string): Promise<number>;
+}
+
+/** Verifications in Redis: JSON per record (no code, no number), an HMAC-named index entry. */
+export function createRedisVerificationStore(
+  redis: Redis,
+  options: { readonly prefix: string; readonly now?: () => number },
+): VerificationStore {
+  redis.defineCommand("otpVerifyCreate", { numberOfKeys: 2, lua: createScript });
+  redis.defineCommand("otpVerifyCas", { numberOfKeys: 1, lua: compareAndSetScript });
+  redis.defineCommand("otpVerifyRemove", { numberOfKeys: 2, lua: removeScript });
+  const commands = redis as unknown as Commands;
+  const now = options.now ?? Date.now;
+  const recordKey = (id: string) => `vfy:${id}`;
+  const indexKey = (key: string) => `vfy-i:${key}`;
+  const parse = (text: string | null) => (text === null ? undefined : (JSON.parse(text) as VerificationRecord));
+
+  return {
+    async create(record, keepUntil) {
+      const ttl = Math.max(1, Math.ceil(keepUntil - now()));
+      const holder = await commands.otpVerifyCreate(
+        indexKey(record.indexKey),
+        recordKey(record.id),
+        record.id,
+        JSON.stringify(record),
+        ttl,
+        options.prefix,
+        now(),
+      );
+      return holder === null ? { created: true } : { created: false, id: holder };
+    },
+    get: async (id) => parse(await redis.get(recordKey(id))),
+    find: async (key) => (await redis.get(indexKey(key))) ?? undefined,
+    async update(id, change) {
+      for (let round = 0; round < maxRounds; round++) {
+        const text = await redis.get(recordKey(id));
+        const current = parse(text);
+        if (!current || text === null) return undefined;
+        const next = change(current);
+        if (!next) return current;
+        if ((await commands.otpVerifyCas(recordKey(id), text, JSON.stringify(next))) === 1) return next;
+      }
+      throw new Error("verification kept changing under this update");
+    },
+    async remove(record) {
+      await commands.otpVerifyRemove(recordKey(record.id), indexKey(record.indexKey), record.id);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { FastifyInstance } from "fastify";
 import { OtpService } from "../gen/otp/v1/otp_pb.js";
+import { VerifyService } from "../gen/otp/v1/verify_pb.js";
 import type { Carrier } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
 import { assembleDomain, type Domain, type DomainDeps } from "./domain.js";
@@ -73,8 +74,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
   const rpc = domain
     ? createRpcServing({
         service: domain.service,
+        verify: domain.verify,
         health: createHealthService({
-          services: [OtpService.typeName],
+          services: [OtpService.typeName, VerifyService.typeName],
           serving: () => readiness.listening && !readiness.shuttingDown && !allCircuitsOpen(domain.carrier),
           draining: () => readiness.shuttingDown,
         }),

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { OtpService } from "../gen/otp/v1/otp_pb.js";
+import type { VerifyService } from "../gen/otp/v1/verify_pb.js";
 import {
   type Carrier,
   createCarrier,
@@ -17,10 +19,15 @@ import { createDeliveryTracker, type DeliveryTracker } from "./delivery/tracker.
 import type { GatewayMetrics } from "./observability/metrics.js";
 import { callerKey } from "./otp/caller.js";
 import { maxRpcDeadlineMs } from "./otp/request-rules.js";
-import { createOtpService } from "./otp/service.js";
+import type { Send } from "./otp/send/send.js";
+import { createOtpService, createSendPipeline, type OtpServiceDeps } from "./otp/service.js";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "./store/idempotency-store.js";
+import type { RateLimitStore } from "./store/rate-limit-store.js";
 import { createMemoryRateLimitStore } from "./store/rate-limit-store.js";
 import type { RedisStores } from "./store/redis-store.js";
+import { deriveKeys } from "./verify/codes.js";
+import { createMemoryVerificationStore } from "./verify/memory-store.js";
+import { createVerifyService } from "./verify/service.js";
 
 export interface DomainDeps {
   readonly config: Config;
@@ -43,6 +50,7 @@ export interface Domain {
   /** The carrier the service sends through. */
   readonly carrier: Carrier;
   readonly service: ServiceImpl<typeof OtpService>;
+  readonly verify: ServiceImpl<typeof VerifyService>;
   /** Undefined when state is kept in this process's memory. */
   readonly redis?: RedisStores;
   /** Forgets every send limit and idempotency key kept in memory; undefined with Redis. */
@@ -73,22 +81,7 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   const memoryLimits = redis ? undefined : createMemoryRateLimitStore({ maxKeys: config.rateLimitMaxKeys, now });
   const idempotency = deps.idempotency ?? redis?.idempotency ?? memoryIdempotency!;
   const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
-  const deliveryStore: DeliveryStore = redis
-    ? (await import("./delivery/redis-store.js")).createRedisDeliveryStore(redis.connection, { retentionMs })
-    : createMemoryDeliveryStore({ maxRecords: config.deliveries.maxRecords, retentionMs, now });
-  const deliveries = createDeliveryTracker({
-    store: deliveryStore,
-    shared: redis !== undefined,
-    receiptTimeoutMs: config.deliveries.receiptTimeoutMs,
-    now: now ?? Date.now,
-    logger: logger.child({ component: "deliveries" }),
-    metrics: deps.metrics,
-    sweepEveryMs: deps.sweepEveryMs,
-  });
-  const intake = createReceiptIntake(deliveries, {
-    logger: logger.child({ component: "webhooks" }),
-    metrics: deps.metrics,
-  });
+  const { deliveries, intake } = await buildDeliveries(deps, redis);
   const carrierOptions =
     config.carrier.mode === "8x8" ? { ...config.carrier, connections: config.maxConcurrentSends } : config.carrier;
   const voiceLog = logger.child({ component: "voices" });
@@ -108,7 +101,7 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
             ),
     });
   const carrier = resilientCarrier(baseCarrier, config, logger, deps.metrics, now);
-  const service = createOtpService({
+  const serviceDeps: OtpServiceDeps = {
     carrier,
     logger: logger.child({ component: "otp-service" }),
     smsTemplate: config.smsTemplate,
@@ -124,7 +117,11 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
     now,
     newId: deps.newId,
     deliveries: { tracker: deliveries, admins: adminsOf(config), maxWatchMs: maxRpcDeadlineMs },
-  });
+  };
+  // One pipeline for both services: a Verify code meets the same policy, limits and records.
+  const send = createSendPipeline(serviceDeps);
+  const service = createOtpService({ ...serviceDeps, send });
+  const verify = await buildVerify(deps, { redis, send, rateLimits: rateLimitStore, deliveries });
   const forgetMemory =
     memoryIdempotency && memoryLimits
       ? () => {
@@ -132,7 +129,64 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
           memoryLimits.clear();
         }
       : undefined;
-  return { baseCarrier, carrier, service, redis, forgetMemory, deliveries, intake };
+  return { baseCarrier, carrier, service, verify, redis, forgetMemory, deliveries, intake };
+}
+
+/** Delivery records in memory or Redis, and the intake of receipts that moves them. */
+async function buildDeliveries(deps: DomainDeps, redis: RedisStores | undefined) {
+  const { config, logger, now } = deps;
+  const store: DeliveryStore = redis
+    ? (await import("./delivery/redis-store.js")).createRedisDeliveryStore(redis.connection, { retentionMs })
+    : createMemoryDeliveryStore({ maxRecords: config.deliveries.maxRecords, retentionMs, now });
+  const deliveries = createDeliveryTracker({
+    store,
+    shared: redis !== undefined,
+    receiptTimeoutMs: config.deliveries.receiptTimeoutMs,
+    now: now ?? Date.now,
+    logger: logger.child({ component: "deliveries" }),
+    metrics: deps.metrics,
+    sweepEveryMs: deps.sweepEveryMs,
+  });
+  const intake = createReceiptIntake(deliveries, {
+    logger: logger.child({ component: "webhooks" }),
+    metrics: deps.metrics,
+  });
+  return { deliveries, intake };
+}
+
+/** VerifyService over the shared send pipeline, its verifications in memory or Redis. */
+async function buildVerify(
+  deps: DomainDeps,
+  parts: { redis?: RedisStores; send: Send; rateLimits: RateLimitStore; deliveries: DeliveryTracker },
+) {
+  const { config, logger, now } = deps;
+  const { verify } = config;
+  if (verify.hashKey === undefined) {
+    logger.warn("VERIFY_HASH_KEY is not set: VerifyService refuses every call (FAILED_PRECONDITION)");
+  }
+  const store = parts.redis
+    ? (await import("./verify/redis-store.js")).createRedisVerificationStore(parts.redis.connection, {
+        prefix: config.store!.prefix,
+        now,
+      })
+    : createMemoryVerificationStore({ maxRecords: verify.maxRecords, now });
+  return createVerifyService({
+    send: parts.send,
+    rules: {
+      defaultRegion: config.defaultPhoneRegion,
+      smsTemplate: config.smsTemplate,
+      smsTemplates: config.smsTemplates,
+    },
+    store,
+    keys: verify.hashKey === undefined ? undefined : deriveKeys(verify.hashKey),
+    settings: verify,
+    rateLimits: parts.rateLimits,
+    deliveries: parts.deliveries,
+    logger: logger.child({ component: "verify-service" }),
+    metrics: deps.metrics,
+    now: now ?? Date.now,
+    newId: deps.newId ?? randomUUID,
+  });
 }
 
 /** Who reads every delivery: OTP_ADMIN_KEYS, and everyone in a sandbox open without keys. */

@@ -28,6 +28,10 @@ if (config.okta.authSecretGenerated) {
     `\n  Sandbox Okta hook secret (send it in the "${config.okta.authHeader}" header):\n\n    ${config.okta.authSecret}\n\n`,
   );
 }
+if (config.verify.hashKeyGenerated) {
+  // Like the hook secret: shown once, on the terminal, for this run's verifications only.
+  process.stdout.write(`  Sandbox VERIFY_HASH_KEY (codes of this run only):\n\n    ${config.verify.hashKey}\n\n`);
+}
 if (config.carrier.mode === "8x8" && !config.carrier.voice) {
   logger.warn("EIGHTBYEIGHT_VOICE_SOURCE is not set: voice OTPs will be answered FAILED so Okta falls back");
 }

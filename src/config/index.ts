@@ -9,6 +9,7 @@ import { makeOne, weakSecret } from "./secret-strength.js";
 import { readServer, type ServerConfig, serverVariables } from "./server.js";
 import { readService, type ServiceConfig, serviceVariables } from "./service.js";
 import { readTemplates, type TemplatesConfig, templateVariables } from "./templates.js";
+import { readVerify, type VerifyConfig, verifyVariables } from "./verify.js";
 
 export type { OktaConfig, RefusedAnswer } from "./okta.js";
 export type { GatewayRole } from "./server.js";
@@ -20,7 +21,8 @@ export interface Config
     PolicyConfig,
     ServiceConfig,
     TemplatesConfig,
-    ReceiptsConfig {
+    ReceiptsConfig,
+    VerifyConfig {
   readonly okta: OktaConfig;
   readonly oktaRefusedAnswer: RefusedAnswer;
   /** What is wrong but not fatal outside production (unknown variables); logged at start-up. */
@@ -43,6 +45,7 @@ const envSchema = z.object({
   ...templateVariables,
   ...policyVariables,
   ...receiptVariables,
+  ...verifyVariables,
 });
 
 /** Every environment variable the gateway reads (besides the standard OTEL_* ones). */
@@ -74,7 +77,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const service = readService(e, problems, { ...deployment, role: server.role, live });
   const okta = readOkta(e, problems, { ...deployment, live });
   const templates = readTemplates(e, problems);
-  const receipts = readReceipts(e, { ...deployment, sandbox: carrier.carrier.mode === "sandbox" });
+  const sandbox = carrier.carrier.mode === "sandbox";
+  const receipts = readReceipts(e, { ...deployment, sandbox });
   if (receipts.publicBaseUrl && carrier.carrier.mode === "8x8") {
     if (!receipts.webhooks.secret) {
       problems.push("PUBLIC_BASE_URL: receipts sent there need EIGHTBYEIGHT_WEBHOOK_SECRET, or they are refused");
@@ -95,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...service,
     ...templates,
     ...receipts,
+    ...readVerify(e, { ...deployment, sandbox }),
     ...readPolicy(e),
     okta,
     oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,
@@ -144,6 +149,7 @@ function checkSecrets(e: z.output<typeof envSchema>, okta: OktaConfig, problems:
   check("OTP_SERVICE_API_KEY", e.OTP_SERVICE_API_KEY);
   check("METRICS_TOKEN", e.METRICS_TOKEN);
   check("EIGHTBYEIGHT_WEBHOOK_SECRET", e.EIGHTBYEIGHT_WEBHOOK_SECRET);
+  check("VERIFY_HASH_KEY", e.VERIFY_HASH_KEY);
   for (const [name, key] of e.OTP_API_KEYS) check(`OTP_API_KEYS (${name})`, key);
   // 8x8 issues its own keys, whose format is 8x8's: only template values are refused.
   check("EIGHTBYEIGHT_API_KEY", e.EIGHTBYEIGHT_API_KEY, false);

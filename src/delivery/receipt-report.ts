@@ -5,7 +5,7 @@ import { type CarrierReceipt, type DeliveryRecord, isFinal, type ReceiptOutcome 
 
 export type DeliveryMetrics = Pick<
   GatewayMetrics,
-  "deliveryReceipts" | "timeToDelivery" | "deliveriesUnconfirmed" | "webhookRequests"
+  "deliveryReceipts" | "timeToDelivery" | "deliveriesUnconfirmed" | "webhookRequests" | "conversions"
 >;
 
 export interface Reporting {

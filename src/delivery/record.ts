@@ -37,6 +37,8 @@ export interface DeliveryRecord {
   readonly price?: number;
   readonly currency?: string;
   readonly smsCount?: number;
+  /** When the code was used (a Verify check approved it); undefined until then. */
+  readonly convertedAt?: number;
   readonly events: readonly DeliveryEventEntry[];
 }
 

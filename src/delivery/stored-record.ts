@@ -31,6 +31,7 @@ export class StoredRecord implements DeliveryRecord {
   price: number | undefined;
   currency: string | undefined;
   smsCount: number | undefined;
+  convertedAt: number | undefined;
   events: DeliveryRecord["events"];
 
   constructor(r: DeliveryRecord, dueAt: number) {
@@ -56,6 +57,7 @@ export class StoredRecord implements DeliveryRecord {
     this.price = r.price;
     this.currency = r.currency;
     this.smsCount = r.smsCount;
+    this.convertedAt = r.convertedAt;
     this.events = r.events;
   }
 
@@ -69,6 +71,7 @@ export class StoredRecord implements DeliveryRecord {
     this.price = next.price;
     this.currency = next.currency;
     this.smsCount = next.smsCount;
+    this.convertedAt = next.convertedAt;
     this.events = next.events;
   }
 

@@ -45,6 +45,8 @@ export interface DeliveryTracker {
   receive(receipt: CarrierReceipt): Promise<TakeOutcome>;
   get(deliveryId: string): Promise<DeliveryRecord | undefined>;
   find(index: DeliveryIndex): Promise<string | undefined>;
+  /** Marks a send converted: its code was used. Once; later marks change nothing. */
+  converted(deliveryId: string): Promise<void>;
   /** A wait for changes to one record, or undefined when too many watches are open. */
   watch(deliveryId: string): Watch | undefined;
   readonly shared: boolean;
@@ -127,6 +129,20 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
       }
     },
     receive,
+    async converted(id) {
+      const at = now();
+      let marked = false;
+      const after = await store.update(id, (r) => {
+        marked = r.convertedAt === undefined;
+        return marked ? { ...r, convertedAt: at } : undefined;
+      });
+      if (!after || !marked) return;
+      options.metrics?.conversions.inc({ channel: after.channel, country: after.country || "ZZ", result: "converted" });
+      logger.info(
+        { deliveryId: id, channel: after.channel, to: after.maskedPhone },
+        "delivery converted: its code was used",
+      );
+    },
     get: (id) => store.get(id),
     find: (index) => store.find(index),
     watch: (id) => watchers.watch(id),

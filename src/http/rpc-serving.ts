@@ -8,6 +8,7 @@ import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { OtpService } from "../../gen/otp/v1/otp_pb.js";
+import { VerifyService } from "../../gen/otp/v1/verify_pb.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { createServerTracingInterceptor } from "../observability/rpc-tracing.js";
 import { createApiKeyCheck, createApiKeyInterceptor } from "../otp/api-key-auth.js";
@@ -19,6 +20,8 @@ import { gateRpc } from "./rpc-gate.js";
 
 export interface RpcServingOptions {
   readonly service: ServiceImpl<typeof OtpService>;
+  /** VerifyService, behind the same API keys and interceptors as OtpService. */
+  readonly verify: ServiceImpl<typeof VerifyService>;
   /** gRPC health, for probes: served beside OtpService, without an API key. */
   readonly health: ServiceImpl<typeof Health>;
   /** Server reflection (v1 and v1alpha) over our own schemas, when switched on. */
@@ -34,7 +37,7 @@ export interface RpcServingOptions {
 
 // Connect messages for SendOtp are well under a kilobyte.
 const rpcReadMaxBytes = 64 * 1024;
-const servicePaths = [`/${OtpService.typeName}/`];
+const servicePaths = [`/${OtpService.typeName}/`, `/${VerifyService.typeName}/`];
 
 /** OtpService for network callers, who must present an API key, on both listeners. */
 export function createRpcServing(options: RpcServingOptions) {
@@ -57,12 +60,19 @@ export function createRpcServing(options: RpcServingOptions) {
     createRpcMetricsInterceptor(options.metrics),
   ];
   const reflect = createReflectionAnswers({
-    services: [OtpService.typeName, Health.typeName, ServerReflectionV1.typeName, ServerReflectionV1alpha.typeName],
-    files: [OtpService.file, Health.file, ServerReflectionV1.file, ServerReflectionV1alpha.file],
+    services: [
+      OtpService.typeName,
+      VerifyService.typeName,
+      Health.typeName,
+      ServerReflectionV1.typeName,
+      ServerReflectionV1alpha.typeName,
+    ],
+    files: [OtpService.file, VerifyService.file, Health.file, ServerReflectionV1.file, ServerReflectionV1alpha.file],
   });
   const connect = {
     routes: (router: ConnectRouter) => {
       router.service(OtpService, options.service, { interceptors: otpInterceptors });
+      router.service(VerifyService, options.verify, { interceptors: otpInterceptors });
       router.service(Health, options.health);
       if (options.reflection) {
         // One handler for both packages: their messages are the same shapes under two names.

@@ -27,6 +27,8 @@ export interface GatewayMetrics {
   readonly deliveriesUnconfirmed: Counter<"channel">;
   /** Every POST to /webhooks/8x8/*, by what became of it. */
   readonly webhookRequests: Counter<"route" | "outcome">;
+  /** Sends whose code was used (a Verify check approved it), by channel and region. */
+  readonly conversions: Counter<"channel" | "country" | "result">;
   /** VerifyService: starts and resends by channel, and how verifications end. */
   readonly verifications: Counter<"channel" | "result">;
   readonly verificationChecks: Counter<"result">;
@@ -128,6 +130,12 @@ function deliveryMetrics(registers: Registry[]) {
       name: "otp_webhook_requests_total",
       help: "Requests to the 8x8 webhooks by route (sms, voice) and outcome (applied, recorded, duplicate, unknown_message, ignored, bad_request, unauthorized, forbidden, too_large, store_unavailable)",
       labelNames: ["route", "outcome"],
+      registers,
+    }),
+    conversions: new Counter({
+      name: "otp_conversions_total",
+      help: "Sends whose code was used, by channel, destination region and result (converted)",
+      labelNames: ["channel", "country", "result"],
       registers,
     }),
     verifications: new Counter({

@@ -47,12 +47,14 @@ export interface OtpServiceDeps {
   readonly metrics?: GatewayMetrics;
   /** Delivery records (GetDelivery, WatchDelivery) and who may read them all. */
   readonly deliveries?: DeliveryAccess;
+  /** The send pipeline, when it is shared (VerifyService sends through it too); built here when absent. */
+  readonly send?: Send;
 }
 
 /** The OtpService handlers, one file each under handlers/, over one send pipeline. */
 export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpService> {
   const now = deps.now ?? Date.now;
-  const send = createSendPipeline(deps, now, deps.newId ?? randomUUID);
+  const send = deps.send ?? createSendPipeline(deps);
   return {
     sendOtp: createSendOtpHandler(
       send,
@@ -65,7 +67,9 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
 }
 
 /** Capacity → at most once → admission (policy, limits) → the carrier. */
-function createSendPipeline(deps: OtpServiceDeps, now: () => number, newId: () => string): Send {
+export function createSendPipeline(deps: OtpServiceDeps): Send {
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? randomUUID;
   const reporting = { logger: deps.logger, metrics: deps.metrics };
   const delivery = createDelivery({
     ...reporting,

@@ -49,5 +49,6 @@ export function deliveryMessage(record: DeliveryRecord): Delivery {
     spanId: record.spanId,
     smsCount: record.smsCount ?? 0,
     final: isFinal(record.state),
+    convertedAt: record.convertedAt === undefined ? undefined : timestampFromMs(record.convertedAt),
   });
 }

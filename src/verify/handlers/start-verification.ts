@@ -2,22 +2,22 @@ import { create } from "@bufbuild/protobuf";
 import { durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
-import { Channel, RateLimitDetailSchema, SendOtpRequestSchema } from "../../gen/otp/v1/otp_pb.js";
+import { Channel, RateLimitDetailSchema, SendOtpRequestSchema } from "../../../gen/otp/v1/otp_pb.js";
 import {
   type StartVerificationRequest,
   type StartVerificationResponse,
   StartVerificationResponseSchema,
   VerificationStatus,
-} from "../../gen/otp/v1/verify_pb.js";
-import { CarrierError } from "../carrier/index.js";
-import { callerKey } from "../otp/caller.js";
-import { connectErrorFromCarrier, invalidArgument, type Violation } from "../otp/errors.js";
-import { idempotencyKeyPattern } from "../otp/request-rules.js";
-import { type ValidSend, validateSend } from "../otp/validation.js";
-import { codeHash, indexKey, newCode, seal, unseal } from "./codes.js";
-import { keysOf, storeCall, type VerifyDeps } from "./deps.js";
-import { channelName, wireChannel } from "./messages.js";
-import { channelFor, reserveSend, stateAt, type VerificationRecord } from "./verification.js";
+} from "../../../gen/otp/v1/verify_pb.js";
+import { CarrierError } from "../../carrier/index.js";
+import { callerKey } from "../../otp/caller.js";
+import { connectErrorFromCarrier, invalidArgument, type Violation } from "../../otp/errors.js";
+import { idempotencyKeyPattern } from "../../otp/request-rules.js";
+import { type ValidSend, validateSend } from "../../otp/validation.js";
+import { codeHash, indexKey, newCode, seal, unseal } from "../codes.js";
+import { keysOf, storeCall, type VerifyDeps } from "../deps.js";
+import { channelName, wireChannel } from "../messages.js";
+import { channelFor, reserveSend, stateAt, type VerificationRecord } from "../verification.js";
 
 const defaultTtlMs = 5 * 60_000;
 const maxTtlMs = 30 * 60_000;

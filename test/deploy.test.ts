@@ -34,6 +34,8 @@ const secretNames = [
   "OTP_API_KEYS",
   "OTP_SERVICE_API_KEY",
   "OTP_STORE_URL",
+  "EIGHTBYEIGHT_WEBHOOK_SECRET",
+  "VERIFY_HASH_KEY",
 ];
 
 describe("deploy/k8s", () => {
@@ -56,7 +58,13 @@ describe("deploy/k8s", () => {
     } catch (err) {
       problems = (err as ConfigError).problems;
     }
-    for (const name of ["OKTA_AUTH_SECRET", "EIGHTBYEIGHT_API_KEY", "OTP_API_KEYS (billing)"]) {
+    for (const name of [
+      "OKTA_AUTH_SECRET",
+      "EIGHTBYEIGHT_API_KEY",
+      "OTP_API_KEYS (billing)",
+      "EIGHTBYEIGHT_WEBHOOK_SECRET",
+      "VERIFY_HASH_KEY",
+    ]) {
       expect(problems.find((p) => p.startsWith(`${name}: looks like a placeholder`))).toMatch(
         /openssl rand -base64 32/,
       );
@@ -71,7 +79,11 @@ describe("deploy/k8s", () => {
       OKTA_AUTH_SECRET: real(),
       EIGHTBYEIGHT_API_KEY: real(),
       OTP_API_KEYS: `billing:${real()}`,
+      EIGHTBYEIGHT_WEBHOOK_SECRET: `Bearer ${real()}`,
+      VERIFY_HASH_KEY: real(),
     });
+    expect(config.webhooks.enabled).toBe(true);
+    expect(config.verify.hashKey).toBeDefined();
     expect(config.nodeEnv).toBe("production");
     expect(config.carrier.mode).toBe("8x8");
     expect(config.store?.url).toBe(secret.stringData.OTP_STORE_URL);

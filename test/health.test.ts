@@ -45,7 +45,11 @@ describe("grpc.health.v1 on GRPC_PORT, with no API key", () => {
   it("answers NOT_FOUND for a service it does not serve, and lists the ones it does", async () => {
     expect((await check("payments.v1.Ledger")).err?.code).toBe(grpc.status.NOT_FOUND);
     const list = await new Promise<any>((resolve) => health.List({}, (_e: unknown, res: unknown) => resolve(res)));
-    expect(list.statuses).toEqual({ "": { status: "SERVING" }, "otp.v1.OtpService": { status: "SERVING" } });
+    expect(list.statuses).toEqual({
+      "": { status: "SERVING" },
+      "otp.v1.OtpService": { status: "SERVING" },
+      "otp.v1.VerifyService": { status: "SERVING" },
+    });
   });
 
   it("tells a Watch SERVICE_UNKNOWN for an unknown service", async () => {

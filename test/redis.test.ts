@@ -3,13 +3,15 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryStatus, OtpService } from "../gen/otp/v1/otp_pb.js";
+import { VerificationStatus, VerifyService } from "../gen/otp/v1/verify_pb.js";
 import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
-import { fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { fakeCarrierEnv, oktaSecret, rpcApiKey } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { type GatewayProcess, spawnGateway } from "./support/process.js";
 import { dlrBody, receiptEnv, sreKey, webhookSecret } from "./support/receipts.js";
 import { type RedisServer, redisAvailable, startRedis } from "./support/redis.js";
+import { codeSentIn, verifyHashKey } from "./support/verify.js";
 
 // Two real gateway processes sharing one real redis-server act as one gateway.
 
@@ -223,6 +225,54 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
       inspect.disconnect();
       inspect = new Redis(redis.url);
       inspect.on("error", () => {});
+    }
+  });
+
+  it("Verify across two replicas: 20 racing right codes approve once, 20 racing wrong codes use exactly 5 attempts", async () => {
+    const [a, b] = await replicas({ ...receiptEnv, VERIFY_HASH_KEY: verifyHashKey });
+    const clientOf = (p: GatewayProcess) =>
+      createClient(
+        VerifyService,
+        createConnectTransport({
+          baseUrl: url(p),
+          httpVersion: "1.1",
+          interceptors: [createBearerInterceptor(rpcApiKey)],
+        }),
+      );
+    const [ca, cb] = [clientOf(a), clientOf(b)];
+    const right = await ca.startVerification({ phoneNumber: "+447400120123", channel: 1, purpose: "race-right" });
+    const code = codeSentIn(fake.requests.at(-1)!.body);
+    const checks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? ca : cb).checkVerification({ verificationId: right.verificationId, code }).then(
+          (r) => r.status,
+          () => "refused",
+        ),
+      ),
+    );
+    expect(checks.filter((s) => s === VerificationStatus.APPROVED)).toHaveLength(1);
+    expect(checks.filter((s) => s === "refused")).toHaveLength(19);
+
+    const wrong = await cb.startVerification({ phoneNumber: "+447400120123", channel: 1, purpose: "race-wrong" });
+    const bad = codeSentIn(fake.requests.at(-1)!.body) === "000000" ? "111111" : "000000";
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? ca : cb).checkVerification({ verificationId: wrong.verificationId, code: bad }),
+      ),
+    );
+    const got = await ca.getVerification({ verificationId: wrong.verificationId });
+    expect(got.verification).toMatchObject({ status: VerificationStatus.FAILED, attempts: 5 });
+    expect(answers.filter((r) => r.status === VerificationStatus.PENDING)).toHaveLength(4);
+    expect(answers.filter((r) => r.status === VerificationStatus.FAILED)).toHaveLength(16);
+    // Nothing kept in Redis shows the code or the number; everything expires.
+    const keys = await inspect.keys("otpgw-test:vfy*");
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const key of keys) {
+      expect(key).not.toContain("7400120123");
+      expect(await inspect.pttl(key)).toBeGreaterThan(0);
+      const value = (await inspect.get(key)) ?? "";
+      expect(value).not.toContain("7400120123");
+      expect(value).not.toMatch(new RegExp(`"${code}"|:${code}\\b`));
     }
   });
 });

@@ -23,7 +23,12 @@ describe("gRPC server reflection on GRPC_PORT", () => {
   it("lets buf curl list every method, then call SendOtp, knowing nothing but the address", async () => {
     const { stdout } = await bufCurl("--list-methods", `http://127.0.0.1:${gw.grpcPort}`);
     expect(stdout.trim().split("\n")).toEqual(
-      expect.arrayContaining(["otp.v1.OtpService/SendOtp", "grpc.health.v1.Health/Check"]),
+      expect.arrayContaining([
+        "otp.v1.OtpService/SendOtp",
+        "otp.v1.OtpService/WatchDelivery",
+        "otp.v1.VerifyService/StartVerification",
+        "grpc.health.v1.Health/Check",
+      ]),
     );
     const sent = await bufCurl(
       "--data",

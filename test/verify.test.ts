@@ -62,6 +62,10 @@ describe("start and check", () => {
     expect(checked.status).toBe(VerificationStatus.APPROVED);
     const replay = await refusal(verify().checkVerification({ verificationId: started.verificationId, code }));
     expect(replay.code).toBe(Code.FailedPrecondition);
+    // A new start for the same number and purpose is a new verification, with a new code.
+    const next = await start({ purpose: `login-${n}` });
+    expect(next.verificationId).not.toBe(started.verificationId);
+    expect(next.sends).toBe(1);
     const delivery = await createClient(OtpService, transport()).getDelivery({
       lookup: { case: "deliveryId", value: started.deliveryId },
     });
@@ -166,6 +170,32 @@ describe("resend and fallback", () => {
     expect((await verify().checkVerification({ verificationId: started.verificationId, code })).status).toBe(
       VerificationStatus.CANCELED,
     );
+  });
+});
+
+describe("limits of their own", () => {
+  it("refuses checks past VERIFY_CHECKS_PER_CALLER, apart from the send limits", async () => {
+    const strict = await carrier.gateway({
+      ...receiptEnv,
+      VERIFY_HASH_KEY: verifyHashKey,
+      VERIFY_CHECKS_PER_CALLER: "3/1m",
+    });
+    const client = createClient(
+      VerifyService,
+      createConnectTransport({
+        baseUrl: strict.httpUrl,
+        httpVersion: "1.1",
+        interceptors: [createBearerInterceptor(rpcApiKey)],
+      }),
+    );
+    const started = await client.startVerification({ phoneNumber: "+447400120123", channel: Channel.SMS });
+    for (let i = 0; i < 3; i++)
+      await client.checkVerification({ verificationId: started.verificationId, code: "0000001" });
+    const fourth = await refusal(client.checkVerification({ verificationId: started.verificationId, code: "0000001" }));
+    expect(fourth.code).toBe(Code.ResourceExhausted);
+    expect(fourth.findDetails(RateLimitDetailSchema)[0]).toMatchObject({ limit: "verify_checks" });
+    // Sends are counted apart: a new start still goes out.
+    await client.startVerification({ phoneNumber: "+447400120124", channel: Channel.SMS });
   });
 });
 

@@ -1,6 +1,6 @@
 import { Ring } from "../ring.js";
 import type { VerificationStore } from "./store.js";
-import type { VerificationRecord } from "./verification.js";
+import { stateAt, type VerificationRecord } from "./verification.js";
 
 export interface MemoryVerificationStoreOptions {
   /** Verifications kept at most; past it the oldest is forgotten. */
@@ -29,7 +29,9 @@ export function createMemoryVerificationStore(options: MemoryVerificationStoreOp
   return {
     async create(record, keepUntil) {
       const holder = index.get(record.indexKey);
-      if (live(holder)) return { created: false, id: holder! };
+      const held = live(holder);
+      // Only a pending one holds its key: after an approval or expiry a start begins afresh.
+      if (held && stateAt(held, now()) === "pending") return { created: false, id: holder! };
       forget(order.push(record.id));
       records.set(record.id, { record, keepUntil });
       index.set(record.indexKey, record.id);

@@ -211,7 +211,8 @@ export const CheckVerificationRequestSchema: GenMessage<CheckVerificationRequest
 export type CheckVerificationResponse = Message<"otp.v1.CheckVerificationResponse"> & {
   /**
    * APPROVED for the right code; PENDING after a wrong one with attempts left; FAILED after the
-   * last wrong one; EXPIRED when the code's time is over.
+   * last wrong one (and for any code after that); EXPIRED when the code's time is over;
+   * CANCELED after CancelVerification.
    *
    * @generated from field: otp.v1.VerificationStatus status = 1;
    */
@@ -408,8 +409,8 @@ export const VerificationSchema: GenMessage<Verification> = /*@__PURE__*/
   messageDesc(file_otp_v1_verify, 8);
 
 /**
- * VerifyErrorDetail is attached to FAILED_PRECONDITION errors: why the verification takes no
- * more codes or sends.
+ * VerifyErrorDetail is attached to FAILED_PRECONDITION errors of CheckVerification: where the
+ * verification stands (APPROVED: the code was accepted once already).
  *
  * @generated from message otp.v1.VerifyErrorDetail
  */
@@ -494,8 +495,10 @@ export const VerificationStatusSchema: GenEnum<VerificationStatus> = /*@__PURE__
  *
  *   INVALID_ARGUMENT    a field is wrong (BadRequestDetail)
  *   NOT_FOUND           no such verification is visible to the caller, or it is long expired
- *   FAILED_PRECONDITION the verification is no longer pending (VerifyErrorDetail says why):
- *                       approved already (a code is accepted once), failed, expired or canceled
+ *   FAILED_PRECONDITION CheckVerification of a verification approved already: a code is accepted
+ *                       once (VerifyErrorDetail); or VerifyService is not configured
+ *                       (VERIFY_HASH_KEY unset on a live gateway)
+ *   ABORTED             the verification ended while a resend was being made; start again
  *   RESOURCE_EXHAUSTED  a resend too soon or one send too many (RateLimitDetail "verify_resend",
  *                       "verify_sends" with retry_after_ms), too many checks by this caller
  *                       ("verify_checks"), or a send limit of SendOtp
@@ -519,7 +522,8 @@ export const VerifyService: GenService<{
     output: typeof StartVerificationResponseSchema;
   },
   /**
-   * CheckVerification compares a code with the pending verification's.
+   * CheckVerification compares a code with the pending verification's. A check of one that
+   * failed, expired or was canceled answers that status; of one approved already, an error.
    *
    * @generated from rpc otp.v1.VerifyService.CheckVerification
    */

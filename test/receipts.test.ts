@@ -2,11 +2,11 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Channel, DeliveryStatus, OtpService, SendOtpRequestSchema } from "../gen/otp/v1/otp_pb.js";
 import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { rpcApiKey, rpcClient, type TestGateway, useFakeCarrier } from "./support/gateway.js";
+import { grpcJsOtpClient } from "./support/grpc-js.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { dlrBody, receiptEnv, sreKey, vssBody, webhookSecret } from "./support/receipts.js";
 
@@ -32,14 +32,7 @@ const lastProviderId = () => {
 describe("GetDelivery over gRPC (@grpc/grpc-js + the .proto)", () => {
   let client: grpc.Client & Record<string, any>;
   beforeAll(() => {
-    const definition = protoLoader.loadSync("proto/otp/v1/otp.proto", {
-      includeDirs: ["proto"],
-      keepCase: true,
-      enums: String,
-      defaults: true,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as any;
-    client = new loaded.otp.v1.OtpService(gw.grpcUrl.replace("http://", ""), grpc.credentials.createInsecure());
+    client = grpcJsOtpClient(gw.grpcUrl);
   });
   afterAll(() => client?.close());
 

@@ -1,4 +1,4 @@
-import { create, toJson } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toJson } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -28,7 +28,7 @@ const transport = (key = rpcApiKey) =>
   createConnectTransport({ baseUrl: gw.httpUrl, httpVersion: "1.1", interceptors: [createBearerInterceptor(key)] });
 const verify = (key?: string) => createClient(VerifyService, transport(key));
 let n = 0;
-const start = (fields: Partial<Parameters<ReturnType<typeof verify>["startVerification"]>[0]> = {}) => {
+const start = (fields: Omit<MessageInitShape<typeof StartVerificationRequestSchema>, "$typeName"> = {}) => {
   n += 1;
   return verify().startVerification(
     create(StartVerificationRequestSchema, {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseLimit } from "../policy/limits.js";
 
 // Parsers shared by every part of the configuration. A blank variable counts as unset, so
 // `FOO=` in an env file means "use the default", as operators expect.
@@ -82,3 +83,20 @@ export interface Deployment {
   readonly servesService: boolean;
   readonly servesHook: boolean;
 }
+
+/** A rate ("5/10m", "600/1m") or "off", read by parseLimit; undefined when off. */
+export const limit = (fallback: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default(fallback)
+      .transform((v, ctx) => {
+        try {
+          return parseLimit(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return undefined;
+        }
+      }),
+  );

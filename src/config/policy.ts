@@ -1,9 +1,9 @@
 import { isSupportedCountry, type NumberType } from "libphonenumber-js/max";
-import { z } from "zod";
+import type { z } from "zod";
 import { nonGeographicRegion } from "../phone.js";
 import { type DestinationPolicy, defaultNumberTypes, knownNumberTypes } from "../policy/destination-policy.js";
-import { parseLimit, type RateLimitSettings } from "../policy/limits.js";
-import { blankToUndefined, choice, flag, int, list } from "./env.js";
+import type { RateLimitSettings } from "../policy/limits.js";
+import { choice, flag, int, limit, list } from "./env.js";
 
 export interface PolicyConfig {
   readonly destinationPolicy: DestinationPolicy;
@@ -35,22 +35,6 @@ const numberTypes = (fallback: readonly NumberType[]) =>
     }
     return new Set(types as NumberType[]);
   });
-
-const limit = (fallback: string) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .default(fallback)
-      .transform((v, ctx) => {
-        try {
-          return parseLimit(v);
-        } catch (err) {
-          ctx.addIssue({ code: "custom", message: (err as Error).message });
-          return undefined;
-        }
-      }),
-  );
 
 export const policyVariables = {
   ALLOWED_COUNTRIES: countryList,

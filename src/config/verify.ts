@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
-import { parseLimit } from "../policy/limits.js";
-import { blankToUndefined, type Deployment, int, secretString } from "./env.js";
+import type { z } from "zod";
+import { type Deployment, int, limit, secretString } from "./env.js";
 
 export interface VerifyConfig {
   readonly verify: {
@@ -19,27 +18,12 @@ export interface VerifyConfig {
   };
 }
 
-const checkLimit = z.preprocess(
-  blankToUndefined,
-  z
-    .string()
-    .default("600/1m")
-    .transform((v, ctx) => {
-      try {
-        return parseLimit(v);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: (err as Error).message });
-        return undefined;
-      }
-    }),
-);
-
 export const verifyVariables = {
   VERIFY_HASH_KEY: secretString(32),
   VERIFY_RESEND_INTERVAL_MS: int(30_000, 0, 3_600_000),
   VERIFY_MAX_SENDS: int(5, 1, 20),
   VERIFY_MAX_ATTEMPTS: int(5, 1, 20),
-  VERIFY_CHECKS_PER_CALLER: checkLimit,
+  VERIFY_CHECKS_PER_CALLER: limit("600/1m"),
   VERIFY_MAX_VERIFICATIONS: int(20_000, 100, 10_000_000),
 };
 

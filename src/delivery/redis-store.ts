@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { createJsonUpdate } from "../store/redis-json.js";
 import type { CarrierReceipt, DeliveryRecord } from "./record.js";
 import type { DeliveryStore, EarlyReceipt } from "./store.js";
 
@@ -8,15 +9,6 @@ export interface RedisDeliveryStoreOptions {
   /** How long a receipt that came before its record is kept. */
   readonly earlyTtlMs?: number;
 }
-
-// Writes `ARGV[2]` only if the record still holds `ARGV[1]`, what the change was computed from:
-// replicas taking receipts for one send at once each retry from the other's result.
-const compareAndSetScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-  return 1
-end
-return 0`;
 
 // Removes the due ids it returns in the same step, so each goes to exactly one replica.
 const takeDueScript = `
@@ -30,15 +22,14 @@ const maxEarlyPerId = 8;
 const maxRounds = 8;
 
 interface Commands {
-  otpDeliveryCas(key: string, expected: string, next: string): Promise<number>;
   otpDeliveryDue(key: string, now: number, max: number): Promise<string[]>;
 }
 
 /** Delivery records in Redis, shared by every replica: JSON per record, plain keys for the indexes. */
 export function createRedisDeliveryStore(redis: Redis, options: RedisDeliveryStoreOptions): DeliveryStore {
-  redis.defineCommand("otpDeliveryCas", { numberOfKeys: 1, lua: compareAndSetScript });
   redis.defineCommand("otpDeliveryDue", { numberOfKeys: 1, lua: takeDueScript });
   const commands = redis as unknown as Commands;
+  const update = createJsonUpdate(redis, maxRounds);
   const ttl = options.retentionMs;
   const earlyTtl = options.earlyTtlMs ?? 10 * 60_000;
   const recordKey = (id: string) => `dlv:${id}`;
@@ -72,17 +63,7 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
         index.kind === "provider" ? providerKey(index.providerMessageId) : idemKey(index.caller, index.idempotencyKey);
       return (await redis.get(key)) ?? undefined;
     },
-    async update(id, change) {
-      for (let round = 0; round < maxRounds; round++) {
-        const text = await redis.get(recordKey(id));
-        const current = parse(text);
-        if (!current || text === null) return undefined;
-        const next = change(current);
-        if (!next) return current;
-        if ((await commands.otpDeliveryCas(recordKey(id), text, JSON.stringify(next))) === 1) return next;
-      }
-      throw new Error("delivery record kept changing under this update");
-    },
+    update: (id, change) => update<DeliveryRecord>(recordKey(id), change),
     async holdEarly(receipt: CarrierReceipt, receivedAt: number) {
       const key = earlyKey(receipt.providerMessageId);
       failed(

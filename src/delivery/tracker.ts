@@ -6,22 +6,24 @@ import { sweepDue } from "./sweep.js";
 import { createWatchers, type Watch } from "./watchers.js";
 
 /** What the send path knows of a send the carrier accepted. */
-export interface AcceptedSend {
-  readonly deliveryId: string;
-  readonly provider: string;
-  readonly providerMessageId: string;
+export type AcceptedSend = Pick<
+  DeliveryRecord,
+  | "deliveryId"
+  | "provider"
+  | "providerMessageId"
+  | "channel"
+  | "maskedPhone"
+  | "country"
+  | "caller"
+  | "purpose"
+  | "userId"
+  | "idempotencyKey"
+  | "traceId"
+  | "spanId"
+> & {
   /** The carrier's word for acceptance ("QUEUED", "CREATED"). */
   readonly providerStatus: string;
-  readonly channel: "sms" | "voice";
-  readonly maskedPhone: string;
-  readonly country: string;
-  readonly caller: string;
-  readonly purpose: string;
-  readonly userId: string;
-  readonly idempotencyKey: string;
-  readonly traceId: string;
-  readonly spanId: string;
-}
+};
 
 /** What became of a receipt: its effect on a record, or `unknown_message` when no record has its id. */
 export type TakeOutcome = ReceiptOutcome | "unknown_message";

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { createJsonUpdate } from "../store/redis-json.js";
 import type { VerificationStore } from "./store.js";
 import type { VerificationRecord } from "./verification.js";
 
@@ -17,14 +18,6 @@ redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return false`;
 
-// Writes the change only if the record is still what it was computed from.
-const compareAndSetScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-  return 1
-end
-return 0`;
-
 const removeScript = `
 redis.call('DEL', KEYS[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
@@ -36,7 +29,6 @@ const maxRounds = 64;
 
 interface Commands {
   otpVerifyCreate(index: string, record: string, ...args: Array<string | number>): Promise<string | null>;
-  otpVerifyCas(key: string, expected: string, next: string): Promise<number>;
   otpVerifyRemove(key: string, index: string, id: string): Promise<number>;
 }
 
@@ -46,9 +38,9 @@ export function createRedisVerificationStore(
   options: { readonly prefix: string; readonly now?: () => number },
 ): VerificationStore {
   redis.defineCommand("otpVerifyCreate", { numberOfKeys: 2, lua: createScript });
-  redis.defineCommand("otpVerifyCas", { numberOfKeys: 1, lua: compareAndSetScript });
   redis.defineCommand("otpVerifyRemove", { numberOfKeys: 2, lua: removeScript });
   const commands = redis as unknown as Commands;
+  const update = createJsonUpdate(redis, maxRounds);
   const now = options.now ?? Date.now;
   const recordKey = (id: string) => `vfy:${id}`;
   const indexKey = (key: string) => `vfy-i:${key}`;
@@ -70,17 +62,7 @@ export function createRedisVerificationStore(
     },
     get: async (id) => parse(await redis.get(recordKey(id))),
     find: async (key) => (await redis.get(indexKey(key))) ?? undefined,
-    async update(id, change) {
-      for (let round = 0; round < maxRounds; round++) {
-        const text = await redis.get(recordKey(id));
-        const current = parse(text);
-        if (!current || text === null) return undefined;
-        const next = change(current);
-        if (!next) return current;
-        if ((await commands.otpVerifyCas(recordKey(id), text, JSON.stringify(next))) === 1) return next;
-      }
-      throw new Error("verification kept changing under this update");
-    },
+    update: (id, change) => update<VerificationRecord>(recordKey(id), change),
     async remove(record) {
       await commands.otpVerifyRemove(recordKey(record.id), indexKey(record.indexKey), record.id);
     },

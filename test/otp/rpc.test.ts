@@ -3,7 +3,6 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CarrierErrorDetailSchema,
@@ -15,6 +14,7 @@ import {
 } from "../../gen/otp/v1/otp_pb.js";
 import { createBearerInterceptor } from "../../src/otp/client/bearer.js";
 import { rpcApiKey, type TestGateway, useFakeCarrier } from "../support/gateway.js";
+import { grpcJsOtpClient } from "../support/grpc-js.js";
 
 const carrier = useFakeCarrier();
 let gw: TestGateway;
@@ -212,14 +212,7 @@ describe("OtpService from a gRPC client no one here wrote (@grpc/grpc-js + the .
     SendOtp(req: object, metadata: grpc.Metadata, options: grpc.CallOptions, cb: SendOtpCallback): void;
   };
   beforeAll(() => {
-    const definition = protoLoader.loadSync("proto/otp/v1/otp.proto", {
-      includeDirs: ["proto"],
-      keepCase: true,
-      enums: String,
-      defaults: true,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as any;
-    client = new loaded.otp.v1.OtpService(gw.grpcUrl.replace("http://", ""), grpc.credentials.createInsecure());
+    client = grpcJsOtpClient(gw.grpcUrl) as typeof client;
   });
   afterAll(() => client?.close());
 

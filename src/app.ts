@@ -15,6 +15,7 @@ import { sandboxRoutes } from "./http/sandbox-routes.js";
 import { webhookRoutes } from "./http/webhook-routes.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { tracingEnabled } from "./observability/tracing-enabled.js";
+import { eventHookRoutes } from "./okta/event-hook-route.js";
 import { createHeaderAuthenticator } from "./okta/hook-auth.js";
 import { oktaHookRoutes } from "./okta/hook-route.js";
 import { createFixedCallerInterceptor } from "./otp/api-key-auth.js";
@@ -68,6 +69,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     if (webhooks.notice) logger.warn(webhooks.notice);
     if (webhooks.enabled) {
       await http.register(webhookRoutes, { ...webhooks, intake: domain.intake, metrics });
+    }
+    const { eventHook, windowMs } = config.conversions;
+    if (eventHook) {
+      const now = deps.now ?? Date.now;
+      await http.register(eventHookRoutes, { ...eventHook, deliveries: domain.deliveries, windowMs, metrics, now });
     }
   }
 

@@ -12,12 +12,13 @@ import {
   withRetries,
 } from "./carrier/index.js";
 import type { Config } from "./config/index.js";
+import type { ConversionListener } from "./delivery/conversion.js";
 import { createReceiptIntake, type ReceiptIntake } from "./delivery/intake.js";
 import { createMemoryDeliveryStore } from "./delivery/memory-store.js";
 import type { DeliveryStore } from "./delivery/store.js";
 import { createDeliveryTracker, type DeliveryTracker } from "./delivery/tracker.js";
 import type { GatewayMetrics } from "./observability/metrics.js";
-import { callerKey } from "./otp/caller.js";
+import { callerKey, hookCallerName } from "./otp/caller.js";
 import { maxRpcDeadlineMs } from "./otp/request-rules.js";
 import type { Send } from "./otp/send/send.js";
 import { createOtpService, createSendPipeline, type OtpServiceDeps } from "./otp/service.js";
@@ -81,7 +82,12 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
   const memoryLimits = redis ? undefined : createMemoryRateLimitStore({ maxKeys: config.rateLimitMaxKeys, now });
   const idempotency = deps.idempotency ?? redis?.idempotency ?? memoryIdempotency!;
   const rateLimitStore = redis?.rateLimits ?? memoryLimits!;
-  const { deliveries, intake } = await buildDeliveries(deps, redis);
+  // The carrier is built after the records; conversions reach it once it exists.
+  let carrierOfRecords: Carrier | undefined;
+  const { deliveries, intake } = await buildDeliveries(deps, redis, (record, result) => {
+    if (record.channel === "sms")
+      carrierOfRecords?.reportOutcome?.(record.providerMessageId, result === "converted", record.acceptedAt);
+  });
   const carrierOptions =
     config.carrier.mode === "8x8" ? { ...config.carrier, connections: config.maxConcurrentSends } : config.carrier;
   const voiceLog = logger.child({ component: "voices" });
@@ -89,6 +95,10 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
     deps.carrier ??
     createCarrier(carrierOptions, now, {
       receipts: { sink: () => intake, delayMs: config.deliveries.sandboxReceiptDelayMs },
+      onFeedback: (outcome, status) => {
+        deps.metrics.feedbackPosts.inc({ outcome });
+        if (outcome !== "sent") logger.warn({ outcome, httpStatus: status }, "8x8 feedback not taken");
+      },
       onVoices: (outcome) =>
         outcome.ok
           ? voiceLog.info(
@@ -100,6 +110,7 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
               "8x8 speech profiles could not be read; the built-in voices are used",
             ),
     });
+  carrierOfRecords = baseCarrier;
   const carrier = resilientCarrier(baseCarrier, config, logger, deps.metrics, now);
   const serviceDeps: OtpServiceDeps = {
     carrier,
@@ -133,7 +144,7 @@ export async function assembleDomain(deps: DomainDeps): Promise<Domain> {
 }
 
 /** Delivery records in memory or Redis, and the intake of receipts that moves them. */
-async function buildDeliveries(deps: DomainDeps, redis: RedisStores | undefined) {
+async function buildDeliveries(deps: DomainDeps, redis: RedisStores | undefined, onConcluded: ConversionListener) {
   const { config, logger, now } = deps;
   const store: DeliveryStore = redis
     ? (await import("./delivery/redis-store.js")).createRedisDeliveryStore(redis.connection, { retentionMs })
@@ -146,6 +157,11 @@ async function buildDeliveries(deps: DomainDeps, redis: RedisStores | undefined)
     logger: logger.child({ component: "deliveries" }),
     metrics: deps.metrics,
     sweepEveryMs: deps.sweepEveryMs,
+    // Only sends something reports on are judged: the hook's, when Okta's event hook is set up.
+    conversionWindow: config.conversions.eventHook
+      ? { ms: config.conversions.windowMs, callers: new Set([hookCallerName]) }
+      : undefined,
+    onConcluded,
   });
   const intake = createReceiptIntake(deliveries, {
     logger: logger.child({ component: "webhooks" }),

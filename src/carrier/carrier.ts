@@ -17,6 +17,11 @@ export interface Carrier {
   voices?(): VoicesStatus;
   /** Settles once what the carrier reads at start-up (its voices) has been read or has failed. */
   ready?(): Promise<void>;
+  /**
+   * Tells the carrier whether the code of an accepted SMS was used (8x8's Feedback API, with
+   * EIGHTBYEIGHT_FEEDBACK). Never throws and never waits: the carrier queues it.
+   */
+  reportOutcome?(providerMessageId: string, converted: boolean, acceptedAt: number): void;
   /** Only on a carrier that delivers nothing (the sandbox): the sends it accepted, newest first. */
   recordedSends?(): readonly RecordedSend[];
   /** Releases connection pools; pending sends are allowed to finish. */

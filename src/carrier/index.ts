@@ -1,3 +1,4 @@
+import type { FeedbackOptions } from "./8x8/feedback.js";
 import { createEightByEightCarrier, type EightByEightOptions } from "./8x8/index.js";
 import type { VoiceCatalogueOptions } from "./8x8/voice-catalogue.js";
 import type { Carrier } from "./carrier.js";
@@ -23,6 +24,8 @@ export type { ReceiptSink, SandboxOptions } from "./sandbox/index.js";
 export interface CarrierHooks {
   /** Each reading of the carrier's voice list: how many languages and locales, or why it failed. */
   readonly onVoices?: VoiceCatalogueOptions["onRefresh"];
+  /** Each conversion told to the carrier: sent, rejected, expired (8x8's 15 minutes) or dropped. */
+  readonly onFeedback?: FeedbackOptions["onResult"];
   /** A carrier that makes its own receipts (the sandbox) hands them here, as 8x8 posts its own. */
   readonly receipts?: { readonly sink: () => ReceiptSink | undefined; readonly delayMs: number };
 }
@@ -34,7 +37,7 @@ export type CarrierOptions = EightByEightOptions | SandboxOptions;
 export function createCarrier(options: CarrierOptions, now?: () => number, hooks: CarrierHooks = {}): Carrier {
   switch (options.mode) {
     case "8x8":
-      return createEightByEightCarrier(options, now, hooks.onVoices);
+      return createEightByEightCarrier(options, now, hooks.onVoices, hooks.onFeedback);
     case "sandbox":
       return createSandboxCarrier({ now, receipts: hooks.receipts });
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type CarrierConfig, carrierVariables, readCarrier } from "./carrier.js";
+import { type ConversionConfig, conversionVariables, readConversion } from "./conversion.js";
 import { blankToUndefined } from "./env.js";
 import { type OktaConfig, oktaVariables, type RefusedAnswer, readOkta } from "./okta.js";
 import { type PolicyConfig, policyVariables, readPolicy } from "./policy.js";
@@ -22,7 +23,8 @@ export interface Config
     ServiceConfig,
     TemplatesConfig,
     ReceiptsConfig,
-    VerifyConfig {
+    VerifyConfig,
+    ConversionConfig {
   readonly okta: OktaConfig;
   readonly oktaRefusedAnswer: RefusedAnswer;
   /** What is wrong but not fatal outside production (unknown variables); logged at start-up. */
@@ -46,6 +48,7 @@ const envSchema = z.object({
   ...policyVariables,
   ...receiptVariables,
   ...verifyVariables,
+  ...conversionVariables,
 });
 
 /** Every environment variable the gateway reads (besides the standard OTEL_* ones). */
@@ -90,6 +93,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       carrier = { ...carrier, carrier: { ...carrier.carrier, sms } };
     }
   }
+  if (e.EIGHTBYEIGHT_FEEDBACK && carrier.carrier.mode === "8x8") {
+    carrier = { ...carrier, carrier: { ...carrier.carrier, sms: { ...carrier.carrier.sms, feedback: true } } };
+  }
   checkSecrets(e, okta, problems);
   if (deployment.production) refusePlainHttp(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -100,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...templates,
     ...receipts,
     ...readVerify(e, { ...deployment, sandbox }),
+    ...readConversion(e, deployment),
     ...readPolicy(e),
     okta,
     oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,
@@ -150,6 +157,7 @@ function checkSecrets(e: z.output<typeof envSchema>, okta: OktaConfig, problems:
   check("METRICS_TOKEN", e.METRICS_TOKEN);
   check("EIGHTBYEIGHT_WEBHOOK_SECRET", e.EIGHTBYEIGHT_WEBHOOK_SECRET);
   check("VERIFY_HASH_KEY", e.VERIFY_HASH_KEY);
+  check("OKTA_EVENT_HOOK_SECRET", e.OKTA_EVENT_HOOK_SECRET);
   for (const [name, key] of e.OTP_API_KEYS) check(`OTP_API_KEYS (${name})`, key);
   // 8x8 issues its own keys, whose format is 8x8's: only template values are refused.
   check("EIGHTBYEIGHT_API_KEY", e.EIGHTBYEIGHT_API_KEY, false);

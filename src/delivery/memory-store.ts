@@ -29,60 +29,51 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   const now = options.now ?? Date.now;
   const records = new Map<string, StoredRecord>();
   const byProvider = new Map<string, string>();
-  // Idempotency keys per caller: no key joined to its caller's name for each send.
-  const byKey = new Map<string, Map<string, string>>();
+  // Per caller, no key joined to its caller's name for each send.
+  const byKey = new CallerIndex();
+  const byUser = new CallerIndex();
   const order = new Ring<StoredRecord>(options.maxRecords);
   // One queue per channel: each channel's deadline is a fixed time after acceptance, so each
   // queue is in deadline order and the sweep looks only at its front.
   const dues = { sms: new Ring<StoredRecord>(options.maxRecords), voice: new Ring<StoredRecord>(options.maxRecords) };
-  const early = new Map<string, Early>();
-  const earlyOrder = new Ring<string>(options.maxEarly ?? 10_000);
-  const earlyTtlMs = options.earlyTtlMs ?? 10 * 60_000;
-  const keysOf = (caller: string) => {
-    const keys = byKey.get(caller) ?? new Map<string, string>();
-    if (keys.size === 0) byKey.set(caller, keys);
-    return keys;
-  };
+  const conversionDues = new Ring<StoredRecord>(options.maxRecords);
+  const early = new EarlyReceipts(options.maxEarly ?? 10_000, options.earlyTtlMs ?? 10 * 60_000, now);
 
   function forget(stored: StoredRecord | undefined): void {
     if (!stored || records.get(stored.deliveryId) !== stored) return;
     const { deliveryId: id, providerMessageId, idempotencyKey: key } = stored;
     records.delete(id);
     if (byProvider.get(providerMessageId) === id) byProvider.delete(providerMessageId);
-    const keys = byKey.get(stored.caller);
-    if (key !== "" && keys?.get(key) === id) keys.delete(key);
-  }
-
-  function takeEarly(providerMessageId: string): EarlyReceipt[] {
-    const held = early.get(providerMessageId);
-    if (!held) return [];
-    early.delete(providerMessageId);
-    return held.until > now() ? held.receipts : [];
+    byKey.forget(stored.caller, key, id);
+    byUser.forget(stored.caller, stored.userId, id);
   }
 
   const live = (record: StoredRecord | undefined) =>
     record && now() - record.acceptedAt < options.retentionMs ? record : undefined;
 
   return {
-    async create(input, dueAt) {
+    async create(input, deadlines) {
       // The stored copy's strings, not the request's, are the ones the indexes keep.
-      const record = new StoredRecord(input, dueAt);
+      const record = new StoredRecord(input, deadlines);
       const { deliveryId: id, providerMessageId, idempotencyKey: key } = record;
       forget(order.push(record));
       records.set(id, record);
       byProvider.set(providerMessageId, id);
-      if (key !== "") keysOf(record.caller).set(key, id);
+      byKey.set(record.caller, key, id);
+      byUser.set(record.caller, record.userId, id);
       dues[record.channel].push(record);
+      if (record.conversionDueAt !== undefined) conversionDues.push(record);
       // The oldest records also leave once past their retention, not only at the cap.
       const oldest = now() - options.retentionMs;
       for (let first = order.peek(); first && first.acceptedAt <= oldest; first = order.peek()) forget(order.shift());
-      return takeEarly(record.providerMessageId);
+      return early.take(record.providerMessageId);
     },
     get: async (id) => live(records.get(id))?.snapshot(),
     async find(index) {
-      return index.kind === "provider"
-        ? byProvider.get(index.providerMessageId)
-        : byKey.get(index.caller)?.get(index.idempotencyKey);
+      if (index.kind === "provider") return byProvider.get(index.providerMessageId);
+      return index.kind === "key"
+        ? byKey.get(index.caller, index.idempotencyKey)
+        : byUser.get(index.caller, index.userId);
     },
     async update(id, change) {
       const stored = live(records.get(id));
@@ -93,27 +84,85 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
       stored.moveTo(next);
       return stored.snapshot();
     },
-    async holdEarly(receipt, receivedAt) {
-      const id = receipt.providerMessageId;
-      const held = early.get(id);
-      if (held && held.until > now()) {
-        if (held.receipts.length < maxEarlyPerId) held.receipts.push({ receipt, receivedAt });
-        return;
-      }
-      const dropped = earlyOrder.push(id);
-      if (dropped !== undefined && dropped !== id) early.delete(dropped);
-      early.set(id, { receipts: [{ receipt, receivedAt }], until: now() + earlyTtlMs });
-    },
-    async takeDue(at, max) {
+    holdEarly: async (receipt, receivedAt) => early.hold(receipt, receivedAt),
+    async takeDue(at, max, kind) {
       const ids: string[] = [];
-      for (const due of [dues.sms, dues.voice]) {
-        for (let next = due.peek(); next && next.dueAt <= at && ids.length < max; next = due.peek()) {
+      const queues = kind === "receipt" ? [dues.sms, dues.voice] : [conversionDues];
+      const dueOf = (r: StoredRecord) => (kind === "receipt" ? r.dueAt : (r.conversionDueAt ?? 0));
+      for (const due of queues) {
+        for (let next = due.peek(); next && dueOf(next) <= at && ids.length < max; next = due.peek()) {
           due.shift();
           if (records.get(next.deliveryId) === next) ids.push(next.deliveryId);
         }
       }
       return ids;
     },
-    size: () => ({ records: records.size, early: early.size, due: dues.sms.length + dues.voice.length }),
+    size: () => ({ records: records.size, early: early.size(), due: dues.sms.length + dues.voice.length }),
   };
+}
+
+/** Ids by caller, then by a string of the caller's (an idempotency key, a user id). */
+class CallerIndex {
+  private readonly byCaller = new Map<string, Map<string, string>>();
+
+  set(caller: string, key: string, id: string): void {
+    if (key === "") return;
+    let ids = this.byCaller.get(caller);
+    if (!ids) {
+      ids = new Map();
+      this.byCaller.set(caller, ids);
+    }
+    ids.set(key, id);
+  }
+
+  get(caller: string, key: string): string | undefined {
+    return this.byCaller.get(caller)?.get(key);
+  }
+
+  /** Forgets `key` if it still names `id` (a later send may have taken it over). */
+  forget(caller: string, key: string, id: string): void {
+    const ids = this.byCaller.get(caller);
+    if (key !== "" && ids?.get(key) === id) ids.delete(key);
+  }
+}
+
+/**
+ * Receipts that came before their record, a few per carrier id, for a few minutes, at most
+ * `maxIds` ids (the oldest forgotten first).
+ */
+class EarlyReceipts {
+  private readonly held = new Map<string, Early>();
+  private readonly order: Ring<string>;
+
+  constructor(
+    maxIds: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {
+    this.order = new Ring<string>(maxIds);
+  }
+
+  hold(receipt: EarlyReceipt["receipt"], receivedAt: number): void {
+    const id = receipt.providerMessageId;
+    const held = this.held.get(id);
+    if (held && held.until > this.now()) {
+      if (held.receipts.length < maxEarlyPerId) held.receipts.push({ receipt, receivedAt });
+      return;
+    }
+    const dropped = this.order.push(id);
+    if (dropped !== undefined && dropped !== id) this.held.delete(dropped);
+    this.held.set(id, { receipts: [{ receipt, receivedAt }], until: this.now() + this.ttlMs });
+  }
+
+  /** The receipts held for `providerMessageId`, forgotten once taken. */
+  take(providerMessageId: string): EarlyReceipt[] {
+    const held = this.held.get(providerMessageId);
+    if (!held) return [];
+    this.held.delete(providerMessageId);
+    return held.until > this.now() ? held.receipts : [];
+  }
+
+  size(): number {
+    return this.held.size;
+  }
 }

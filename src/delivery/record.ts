@@ -37,7 +37,9 @@ export interface DeliveryRecord {
   readonly price?: number;
   readonly currency?: string;
   readonly smsCount?: number;
-  /** When the code was used (a Verify check approved it); undefined until then. */
+  /** Whether the code was used: reported by Okta, ReportOutcome or Verify, or judged at the window's end. */
+  readonly conversion?: "converted" | "not_converted";
+  /** When the conversion was decided; undefined until then. */
   readonly convertedAt?: number;
   readonly events: readonly DeliveryEventEntry[];
 }

@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { createJsonUpdate } from "../store/redis-json.js";
 import type { CarrierReceipt, DeliveryRecord } from "./record.js";
@@ -36,11 +37,14 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
   const providerKey = (id: string) => `dlv-p:${id}`;
   const idemKey = (caller: string, key: string) => `dlv-k:${caller}:${key}`;
   const earlyKey = (id: string) => `dlv-e:${id}`;
+  // A user id is the caller's to see, not the store's: hashed in the key.
+  const userKey = (caller: string, userId: string) => `dlv-u:${caller}:${hash("sha256", userId, "base64url")}`;
   const dueKey = "dlv-due";
+  const conversionDueKey = "dlv-cdue";
   const parse = (text: string | null) => (text === null ? undefined : (JSON.parse(text) as DeliveryRecord));
 
   return {
-    async create(record, dueAt) {
+    async create(record, deadlines) {
       const tx = redis
         .multi()
         .set(recordKey(record.deliveryId), JSON.stringify(record), "PX", ttl)
@@ -50,7 +54,11 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
       }
       // The deadline set lives as long as its newest member could: a gateway fleet that stops
       // sweeping leaves nothing behind for longer than a record.
-      tx.zadd(dueKey, dueAt, record.deliveryId).pexpire(dueKey, ttl);
+      tx.zadd(dueKey, deadlines.receiptAt, record.deliveryId).pexpire(dueKey, ttl);
+      if (record.userId !== "") tx.set(userKey(record.caller, record.userId), record.deliveryId, "PX", ttl);
+      if (deadlines.conversionAt !== undefined) {
+        tx.zadd(conversionDueKey, deadlines.conversionAt, record.deliveryId).pexpire(conversionDueKey, ttl);
+      }
       const early = earlyKey(record.providerMessageId);
       const results = await tx.lrange(early, 0, -1).del(early).exec();
       failed(results);
@@ -60,7 +68,11 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
     get: async (id) => parse(await redis.get(recordKey(id))),
     async find(index) {
       const key =
-        index.kind === "provider" ? providerKey(index.providerMessageId) : idemKey(index.caller, index.idempotencyKey);
+        index.kind === "provider"
+          ? providerKey(index.providerMessageId)
+          : index.kind === "key"
+            ? idemKey(index.caller, index.idempotencyKey)
+            : userKey(index.caller, index.userId);
       return (await redis.get(key)) ?? undefined;
     },
     update: (id, change) => update<DeliveryRecord>(recordKey(id), change),
@@ -75,7 +87,7 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
           .exec(),
       );
     },
-    takeDue: (now, max) => commands.otpDeliveryDue(dueKey, now, max),
+    takeDue: (now, max, kind) => commands.otpDeliveryDue(kind === "receipt" ? dueKey : conversionDueKey, now, max),
   };
 }
 

@@ -4,7 +4,19 @@ import type { CarrierReceipt, DeliveryRecord } from "./record.js";
 export type DeliveryIndex =
   | { readonly kind: "provider"; readonly providerMessageId: string }
   /** An idempotency key is the caller's own: the same key of two callers is two sends. */
-  | { readonly kind: "key"; readonly caller: string; readonly idempotencyKey: string };
+  | { readonly kind: "key"; readonly caller: string; readonly idempotencyKey: string }
+  /** The latest send of a caller to one person (Okta's userId), for conversions. */
+  | { readonly kind: "user"; readonly caller: string; readonly userId: string };
+
+/** When a record's waits end: for a final receipt, and (when it is judged) for its code's use. */
+export interface Deadlines {
+  readonly receiptAt: number;
+  /** Undefined when nothing will report whether the code was used: it is then never judged. */
+  readonly conversionAt?: number;
+}
+
+/** Which wait a sweep takes the ended ones of. */
+export type DueKind = "receipt" | "conversion";
 
 /** A receipt taken before its record existed. */
 export interface EarlyReceipt {
@@ -24,7 +36,7 @@ export interface DeliveryStore {
    * Stores a new record and its indexes and schedules its receipt deadline at `dueAt`. Returns
    * the receipts that came for its carrier id before it (`holdEarly`), now forgotten there.
    */
-  create(record: DeliveryRecord, dueAt: number): Promise<EarlyReceipt[]>;
+  create(record: DeliveryRecord, deadlines: Deadlines): Promise<EarlyReceipt[]>;
   get(deliveryId: string): Promise<DeliveryRecord | undefined>;
   find(index: DeliveryIndex): Promise<string | undefined>;
   /**
@@ -38,7 +50,7 @@ export interface DeliveryStore {
    * Up to `max` records whose receipt deadline is past, each handed to exactly one caller
    * (one replica) and not again.
    */
-  takeDue(now: number, max: number): Promise<string[]>;
+  takeDue(now: number, max: number, kind: DueKind): Promise<string[]>;
   /** What is held in memory, for the bounds test; undefined for a shared store. */
   size?(): { records: number; early: number; due: number };
 }

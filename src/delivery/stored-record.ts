@@ -1,5 +1,6 @@
 import { ownString } from "../own-string.js";
 import type { DeliveryRecord } from "./record.js";
+import type { Deadlines } from "./store.js";
 
 /**
  * A record as the memory store holds it: one object of one shape (a spread literal took three
@@ -23,6 +24,8 @@ export class StoredRecord implements DeliveryRecord {
   readonly acceptedAt: number;
   /** When a send with no final receipt by then becomes UNCONFIRMED. */
   readonly dueAt: number;
+  /** When a send whose code was not reported used by then is judged not converted. */
+  readonly conversionDueAt: number | undefined;
   updatedAt: number;
   state: DeliveryRecord["state"];
   providerState: string | undefined;
@@ -31,10 +34,11 @@ export class StoredRecord implements DeliveryRecord {
   price: number | undefined;
   currency: string | undefined;
   smsCount: number | undefined;
+  conversion: DeliveryRecord["conversion"];
   convertedAt: number | undefined;
   events: DeliveryRecord["events"];
 
-  constructor(r: DeliveryRecord, dueAt: number) {
+  constructor(r: DeliveryRecord, deadlines: Deadlines) {
     this.deliveryId = r.deliveryId;
     this.provider = r.provider;
     this.providerMessageId = ownString(r.providerMessageId);
@@ -48,7 +52,8 @@ export class StoredRecord implements DeliveryRecord {
     this.traceId = r.traceId;
     this.spanId = r.spanId;
     this.acceptedAt = r.acceptedAt;
-    this.dueAt = dueAt;
+    this.dueAt = deadlines.receiptAt;
+    this.conversionDueAt = deadlines.conversionAt;
     this.updatedAt = r.updatedAt;
     this.state = r.state;
     this.providerState = r.providerState;
@@ -57,6 +62,7 @@ export class StoredRecord implements DeliveryRecord {
     this.price = r.price;
     this.currency = r.currency;
     this.smsCount = r.smsCount;
+    this.conversion = r.conversion;
     this.convertedAt = r.convertedAt;
     this.events = r.events;
   }
@@ -71,13 +77,14 @@ export class StoredRecord implements DeliveryRecord {
     this.price = next.price;
     this.currency = next.currency;
     this.smsCount = next.smsCount;
+    this.conversion = next.conversion;
     this.convertedAt = next.convertedAt;
     this.events = next.events;
   }
 
   /** The record as plain data, which later receipts do not change under its reader. */
   snapshot(): DeliveryRecord {
-    const { dueAt: _, ...record } = this;
+    const { dueAt: _, conversionDueAt: __, ...record } = this;
     return record;
   }
 }

@@ -1,8 +1,9 @@
 import { SpanStatusCode } from "@opentelemetry/api";
+import { type ConversionListener, type ConversionResult, conclude } from "./conversion.js";
 import { type Reporting, receiptSpan, reportReceipt } from "./receipt-report.js";
 import { applyReceipt, type CarrierReceipt, type DeliveryRecord, type ReceiptOutcome } from "./record.js";
 import type { DeliveryIndex, DeliveryStore } from "./store.js";
-import { sweepDue } from "./sweep.js";
+import { drainDue, sweepUnconfirmed } from "./sweep.js";
 import { createWatchers, type Watch } from "./watchers.js";
 
 /** What the send path knows of a send the carrier accepted. */
@@ -38,6 +39,12 @@ export interface DeliveryTrackerOptions extends Reporting {
   readonly sweepEveryMs?: number;
   /** Streams WatchDelivery may hold open at once. */
   readonly maxWatches?: number;
+  /**
+   * How long after acceptance a send of these callers is judged not converted when no use of
+   * its code was reported (Okta's event hook reports the hook's); other sends are not judged.
+   */
+  readonly conversionWindow?: { readonly ms: number; readonly callers: ReadonlySet<string> };
+  readonly onConcluded?: ConversionListener;
 }
 
 export interface DeliveryTracker {
@@ -47,12 +54,12 @@ export interface DeliveryTracker {
   receive(receipt: CarrierReceipt): Promise<TakeOutcome>;
   get(deliveryId: string): Promise<DeliveryRecord | undefined>;
   find(index: DeliveryIndex): Promise<string | undefined>;
-  /** Marks a send converted: its code was used. Once; later marks change nothing. */
-  converted(deliveryId: string): Promise<void>;
+  /** Decides whether a send's code was used, once; returns whether this call decided it. */
+  conclude(deliveryId: string, result: ConversionResult): Promise<boolean>;
   /** A wait for changes to one record, or undefined when too many watches are open. */
   watch(deliveryId: string): Watch | undefined;
   readonly shared: boolean;
-  /** Marks records past their deadline UNCONFIRMED; returns how many. */
+  /** Marks records past their receipt deadline UNCONFIRMED, and past their conversion window not converted. */
   sweep(): Promise<number>;
   /** Starts and stops the periodic sweep. */
   start(): void;
@@ -121,7 +128,13 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
       const at = now();
       const record = newRecord(send, at);
       try {
-        const early = await store.create(record, at + options.receiptTimeoutMs[send.channel]);
+        const window = options.conversionWindow;
+        const judged = window?.callers.has(send.caller);
+        const deadlines = {
+          receiptAt: at + options.receiptTimeoutMs[send.channel],
+          conversionAt: judged ? at + window!.ms : undefined,
+        };
+        const early = await store.create(record, deadlines);
         for (const held of early) await apply(record.deliveryId, held.receipt, held.receivedAt);
       } catch (err) {
         logger.warn(
@@ -131,29 +144,14 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
       }
     },
     receive,
-    async converted(id) {
-      const at = now();
-      let marked = false;
-      const after = await store.update(id, (r) => {
-        marked = r.convertedAt === undefined;
-        return marked ? { ...r, convertedAt: at } : undefined;
-      });
-      if (!after || !marked) return;
-      options.metrics?.conversions.inc({ channel: after.channel, country: after.country || "ZZ", result: "converted" });
-      logger.info(
-        { deliveryId: id, channel: after.channel, to: after.maskedPhone },
-        "delivery converted: its code was used",
-      );
-    },
+    conclude: (id, result) => conclude(options, id, result, now()),
     get: (id) => store.get(id),
     find: (index) => store.find(index),
     watch: (id) => watchers.watch(id),
-    sweep: () => sweepDue(options, watchers),
+    sweep: () => sweep(options, watchers),
     start() {
       timer ??= setInterval(() => {
-        sweepDue(options, watchers).catch((err: unknown) =>
-          logger.warn({ err }, "receipt deadlines could not be swept"),
-        );
+        sweep(options, watchers).catch((err: unknown) => logger.warn({ err }, "receipt deadlines could not be swept"));
       }, options.sweepEveryMs ?? 5_000);
       timer.unref();
     },
@@ -185,4 +183,13 @@ function newRecord(send: AcceptedSend, at: number): DeliveryRecord {
     providerState: send.providerStatus,
     events: [{ state: "accepted", providerState: send.providerStatus, at }],
   };
+}
+
+/** Both waits' ends: UNCONFIRMED, and not converted. */
+async function sweep(options: DeliveryTrackerOptions, watchers: ReturnType<typeof createWatchers>): Promise<number> {
+  const unconfirmed = await sweepUnconfirmed(options, watchers);
+  const judged = await drainDue(options.store, options.now, "conversion", (id, at) =>
+    conclude(options, id, "not_converted", at),
+  );
+  return unconfirmed + judged;
 }

@@ -29,6 +29,8 @@ export interface GatewayMetrics {
   readonly webhookRequests: Counter<"route" | "outcome">;
   /** Sends whose code was used (a Verify check approved it), by channel and region. */
   readonly conversions: Counter<"channel" | "country" | "result">;
+  /** Conversions told to 8x8's Feedback API: sent, rejected, expired (past 15 min) or dropped. */
+  readonly feedbackPosts: Counter<"outcome">;
   /** VerifyService: starts and resends by channel, and how verifications end. */
   readonly verifications: Counter<"channel" | "result">;
   readonly verificationChecks: Counter<"result">;
@@ -136,6 +138,12 @@ function deliveryMetrics(registers: Registry[]) {
       name: "otp_conversions_total",
       help: "Sends whose code was used, by channel, destination region and result (converted)",
       labelNames: ["channel", "country", "result"],
+      registers,
+    }),
+    feedbackPosts: new Counter({
+      name: "otp_feedback_posts_total",
+      help: "Conversions told to 8x8's Feedback API by outcome: sent, rejected (8x8 refused), expired (past 8x8's 15 minutes), dropped (queue full)",
+      labelNames: ["outcome"],
       registers,
     }),
     verifications: new Counter({

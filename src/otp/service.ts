@@ -11,6 +11,7 @@ import type { IdempotencyStore } from "../store/idempotency-store.js";
 import type { RateLimitStore } from "../store/rate-limit-store.js";
 import type { DeliveryAccess } from "./deliveries/lookup.js";
 import { createGetDeliveryHandler } from "./handlers/get-delivery.js";
+import { createReportOutcomeHandler } from "./handlers/report-outcome.js";
 import { createSendOtpHandler } from "./handlers/send-otp.js";
 import { createWatchDeliveryHandler } from "./handlers/watch-delivery.js";
 import { withAdmission } from "./send/admission.js";
@@ -63,6 +64,7 @@ export function createOtpService(deps: OtpServiceDeps): ServiceImpl<typeof OtpSe
     ),
     getDelivery: createGetDeliveryHandler(deps.deliveries),
     watchDelivery: createWatchDeliveryHandler(deps.deliveries),
+    reportOutcome: createReportOutcomeHandler(deps.deliveries),
   };
 }
 

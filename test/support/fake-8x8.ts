@@ -85,6 +85,7 @@ export interface Fake8x8 {
 const smsPath = /^\/api\/v1\/subaccounts\/([^/]+)\/messages$/;
 const speechProfilesPath = /^\/api\/v1\/subaccounts\/([^/]+)\/speech-profiles$/;
 const voicePath = /^\/api\/v1\/subaccounts\/([^/]+)\/callflows$/;
+const feedbackPath = /^\/api\/v1\/subaccounts\/([^/]+)\/messages\/([^/]+)\/feedback$/;
 const destinationPattern = /^\+?[1-9]\d{6,14}$/;
 
 export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fake8x8> {
@@ -163,6 +164,8 @@ export async function startFake8x8(apiKey = "test-8x8-api-key-0001"): Promise<Fa
         : reply(res, 401, smsError(1200, "Request was not authenticated properly"));
     }
     if (b.kind === "sms-error") return reply(res, b.status, smsError(b.code, b.message), b.headers);
+    // The Feedback API answers 200 with an empty body.
+    if (feedbackPath.test(path)) return res.writeHead(200).end();
     if (b.kind === "voice-error") {
       return reply(res, b.status, {
         sessionStatus: "NOT_CREATED",

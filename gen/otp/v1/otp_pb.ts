@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file otp/v1/otp.proto.
  */
 export const file_otp_v1_otp: GenFile = /*@__PURE__*/
-  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkifwoSR2V0RGVsaXZlcnlSZXF1ZXN0EhUKC2RlbGl2ZXJ5X2lkGAEgASgJSAASHQoTcHJvdmlkZXJfbWVzc2FnZV9pZBgCIAEoCUgAEhkKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUgAEg4KBmNhbGxlchgEIAEoCUIICgZsb29rdXAiOQoTR2V0RGVsaXZlcnlSZXNwb25zZRIiCghkZWxpdmVyeRgBIAEoCzIQLm90cC52MS5EZWxpdmVyeSKBAQoUV2F0Y2hEZWxpdmVyeVJlcXVlc3QSFQoLZGVsaXZlcnlfaWQYASABKAlIABIdChNwcm92aWRlcl9tZXNzYWdlX2lkGAIgASgJSAASGQoPaWRlbXBvdGVuY3lfa2V5GAMgASgJSAASDgoGY2FsbGVyGAQgASgJQggKBmxvb2t1cCI7ChVXYXRjaERlbGl2ZXJ5UmVzcG9uc2USIgoIZGVsaXZlcnkYASABKAsyEC5vdHAudjEuRGVsaXZlcnkihwUKCERlbGl2ZXJ5EhMKC2RlbGl2ZXJ5X2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhsKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYAyABKAkSIAoHY2hhbm5lbBgEIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBSABKAkSDwoHY291bnRyeRgGIAEoCRIOCgZjYWxsZXIYByABKAkSDwoHcHVycG9zZRgIIAEoCRIPCgd1c2VyX2lkGAkgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgKIAEoCRImCgZzdGF0dXMYCyABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSFgoOcHJvdmlkZXJfc3RhdGUYDCABKAkSEgoKZXJyb3JfY29kZRgNIAEoCRIZChFlcnJvcl9kZXNjcmlwdGlvbhgOIAEoCRISCgVwcmljZRgPIAEoAUgAiAEBEhAKCGN1cnJlbmN5GBAgASgJEi8KC2FjY2VwdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgZldmVudHMYEyADKAsyFS5vdHAudjEuRGVsaXZlcnlFdmVudBIQCgh0cmFjZV9pZBgUIAEoCRIPCgdzcGFuX2lkGBUgASgJEhEKCXNtc19jb3VudBgWIAEoDRINCgVmaW5hbBgXIAEoCBIwCgxjb252ZXJ0ZWRfYXQYGCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQggKBl9wcmljZSKbAQoNRGVsaXZlcnlFdmVudBImCgZzdGF0dXMYASABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSFgoOcHJvdmlkZXJfc3RhdGUYAiABKAkSDgoGZGV0YWlsGAMgASgJEhIKCmVycm9yX2NvZGUYBCABKAkSJgoCYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BChJDYXJyaWVyRXJyb3JEZXRhaWwSEAoIcHJvdmlkZXIYASABKAkSFQoNcHJvdmlkZXJfY29kZRgCIAEoCRIZChFwcm92aWRlcl9lcnJvcl9pZBgDIAEoCRITCgtodHRwX3N0YXR1cxgEIAEoDRIWCg5yZXRyeV9hZnRlcl9tcxgFIAEoDRInCgdmYWlsdXJlGAYgASgOMhYub3RwLnYxLkNhcnJpZXJGYWlsdXJlIj0KEkdhdGV3YXlFcnJvckRldGFpbBInCgdmYWlsdXJlGAEgASgOMhYub3RwLnYxLkdhdGV3YXlGYWlsdXJlIkQKEEJhZFJlcXVlc3REZXRhaWwSMAoQZmllbGRfdmlvbGF0aW9ucxgBIAMoCzIWLm90cC52MS5GaWVsZFZpb2xhdGlvbiJECg5GaWVsZFZpb2xhdGlvbhINCgVmaWVsZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIOCgZyZWFzb24YAyABKAkiOAoPUmF0ZUxpbWl0RGV0YWlsEg0KBWxpbWl0GAEgASgJEhYKDnJldHJ5X2FmdGVyX21zGAIgASgNIh4KDFBvbGljeURldGFpbBIOCgZyZWFzb24YASABKAkqRgoHQ2hhbm5lbBIXChNDSEFOTkVMX1VOU1BFQ0lGSUVEEAASDwoLQ0hBTk5FTF9TTVMQARIRCg1DSEFOTkVMX1ZPSUNFEAIq+wIKDkRlbGl2ZXJ5U3RhdHVzEh8KG0RFTElWRVJZX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGERFTElWRVJZX1NUQVRVU19BQ0NFUFRFRBABEhgKFERFTElWRVJZX1NUQVRVU19TRU5UEAISHQoZREVMSVZFUllfU1RBVFVTX0RFTElWRVJFRBADEh8KG0RFTElWRVJZX1NUQVRVU19VTkRFTElWRVJFRBAEEhwKGERFTElWRVJZX1NUQVRVU19SRUpFQ1RFRBAFEhsKF0RFTElWRVJZX1NUQVRVU19FWFBJUkVEEAYSHAoYREVMSVZFUllfU1RBVFVTX0FOU1dFUkVEEAcSIAocREVMSVZFUllfU1RBVFVTX05PVF9BTlNXRVJFRBAIEhgKFERFTElWRVJZX1NUQVRVU19CVVNZEAkSGgoWREVMSVZFUllfU1RBVFVTX0ZBSUxFRBAKEh8KG0RFTElWRVJZX1NUQVRVU19VTkNPTkZJUk1FRBALKsQCCg5DYXJyaWVyRmFpbHVyZRIfChtDQVJSSUVSX0ZBSUxVUkVfVU5TUEVDSUZJRUQQABInCiNDQVJSSUVSX0ZBSUxVUkVfSU5WQUxJRF9ERVNUSU5BVElPThABEhwKGENBUlJJRVJfRkFJTFVSRV9SRUpFQ1RFRBACEioKJkNBUlJJRVJfRkFJTFVSRV9DSEFOTkVMX05PVF9DT05GSUdVUkVEEAMSIQodQ0FSUklFUl9GQUlMVVJFX01JU0NPTkZJR1VSRUQQBBIgChxDQVJSSUVSX0ZBSUxVUkVfUkFURV9MSU1JVEVEEAUSHwobQ0FSUklFUl9GQUlMVVJFX1VOQVZBSUxBQkxFEAYSGwoXQ0FSUklFUl9GQUlMVVJFX1RJTUVPVVQQBxIbChdDQVJSSUVSX0ZBSUxVUkVfVU5LTk9XThAIKroBCg5HYXRld2F5RmFpbHVyZRIfChtHQVRFV0FZX0ZBSUxVUkVfVU5TUEVDSUZJRUQQABIeChpHQVRFV0FZX0ZBSUxVUkVfT1ZFUkxPQURFRBABEiYKIkdBVEVXQVlfRkFJTFVSRV9MSU1JVFNfVU5BVkFJTEFCTEUQAhIfChtHQVRFV0FZX0ZBSUxVUkVfSU5fUFJPR1JFU1MQAxIeChpHQVRFV0FZX0ZBSUxVUkVfS0VZX1JFVVNFRBAEMuABCgpPdHBTZXJ2aWNlEjoKB1NlbmRPdHASFi5vdHAudjEuU2VuZE90cFJlcXVlc3QaFy5vdHAudjEuU2VuZE90cFJlc3BvbnNlEkYKC0dldERlbGl2ZXJ5Ehoub3RwLnYxLkdldERlbGl2ZXJ5UmVxdWVzdBobLm90cC52MS5HZXREZWxpdmVyeVJlc3BvbnNlEk4KDVdhdGNoRGVsaXZlcnkSHC5vdHAudjEuV2F0Y2hEZWxpdmVyeVJlcXVlc3QaHS5vdHAudjEuV2F0Y2hEZWxpdmVyeVJlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChBvdHAvdjEvb3RwLnByb3RvEgZvdHAudjEi9wEKDlNlbmRPdHBSZXF1ZXN0EiAKB2NoYW5uZWwYASABKA4yDy5vdHAudjEuQ2hhbm5lbBIUCgxwaG9uZV9udW1iZXIYAiABKAkSDAoEY29kZRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBmxvY2FsZRgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOZGVmYXVsdF9yZWdpb24YCCABKAkSDwoHcHVycG9zZRgJIAEoCRIPCgd1c2VyX2lkGAogASgJIrwBCg9TZW5kT3RwUmVzcG9uc2USEwoLZGVsaXZlcnlfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgDIAEoCRImCgZzdGF0dXMYBCABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSIAoHY2hhbm5lbBgFIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBiABKAkifwoSR2V0RGVsaXZlcnlSZXF1ZXN0EhUKC2RlbGl2ZXJ5X2lkGAEgASgJSAASHQoTcHJvdmlkZXJfbWVzc2FnZV9pZBgCIAEoCUgAEhkKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUgAEg4KBmNhbGxlchgEIAEoCUIICgZsb29rdXAiOQoTR2V0RGVsaXZlcnlSZXNwb25zZRIiCghkZWxpdmVyeRgBIAEoCzIQLm90cC52MS5EZWxpdmVyeSKBAQoUV2F0Y2hEZWxpdmVyeVJlcXVlc3QSFQoLZGVsaXZlcnlfaWQYASABKAlIABIdChNwcm92aWRlcl9tZXNzYWdlX2lkGAIgASgJSAASGQoPaWRlbXBvdGVuY3lfa2V5GAMgASgJSAASDgoGY2FsbGVyGAQgASgJQggKBmxvb2t1cCI7ChVXYXRjaERlbGl2ZXJ5UmVzcG9uc2USIgoIZGVsaXZlcnkYASABKAsyEC5vdHAudjEuRGVsaXZlcnkirwUKCERlbGl2ZXJ5EhMKC2RlbGl2ZXJ5X2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhsKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYAyABKAkSIAoHY2hhbm5lbBgEIAEoDjIPLm90cC52MS5DaGFubmVsEhsKE21hc2tlZF9waG9uZV9udW1iZXIYBSABKAkSDwoHY291bnRyeRgGIAEoCRIOCgZjYWxsZXIYByABKAkSDwoHcHVycG9zZRgIIAEoCRIPCgd1c2VyX2lkGAkgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgKIAEoCRImCgZzdGF0dXMYCyABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSFgoOcHJvdmlkZXJfc3RhdGUYDCABKAkSEgoKZXJyb3JfY29kZRgNIAEoCRIZChFlcnJvcl9kZXNjcmlwdGlvbhgOIAEoCRISCgVwcmljZRgPIAEoAUgAiAEBEhAKCGN1cnJlbmN5GBAgASgJEi8KC2FjY2VwdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgZldmVudHMYEyADKAsyFS5vdHAudjEuRGVsaXZlcnlFdmVudBIQCgh0cmFjZV9pZBgUIAEoCRIPCgdzcGFuX2lkGBUgASgJEhEKCXNtc19jb3VudBgWIAEoDRINCgVmaW5hbBgXIAEoCBIwCgxjb252ZXJ0ZWRfYXQYGCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKCmNvbnZlcnNpb24YGSABKA4yEi5vdHAudjEuQ29udmVyc2lvbkIICgZfcHJpY2UiZAoUUmVwb3J0T3V0Y29tZVJlcXVlc3QSFQoLZGVsaXZlcnlfaWQYASABKAlIABIZCg9pZGVtcG90ZW5jeV9rZXkYAiABKAlIABIQCgh2ZXJpZmllZBgDIAEoCEIICgZsb29rdXAiPwoVUmVwb3J0T3V0Y29tZVJlc3BvbnNlEiYKCmNvbnZlcnNpb24YASABKA4yEi5vdHAudjEuQ29udmVyc2lvbiKbAQoNRGVsaXZlcnlFdmVudBImCgZzdGF0dXMYASABKA4yFi5vdHAudjEuRGVsaXZlcnlTdGF0dXMSFgoOcHJvdmlkZXJfc3RhdGUYAiABKAkSDgoGZGV0YWlsGAMgASgJEhIKCmVycm9yX2NvZGUYBCABKAkSJgoCYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BChJDYXJyaWVyRXJyb3JEZXRhaWwSEAoIcHJvdmlkZXIYASABKAkSFQoNcHJvdmlkZXJfY29kZRgCIAEoCRIZChFwcm92aWRlcl9lcnJvcl9pZBgDIAEoCRITCgtodHRwX3N0YXR1cxgEIAEoDRIWCg5yZXRyeV9hZnRlcl9tcxgFIAEoDRInCgdmYWlsdXJlGAYgASgOMhYub3RwLnYxLkNhcnJpZXJGYWlsdXJlIj0KEkdhdGV3YXlFcnJvckRldGFpbBInCgdmYWlsdXJlGAEgASgOMhYub3RwLnYxLkdhdGV3YXlGYWlsdXJlIkQKEEJhZFJlcXVlc3REZXRhaWwSMAoQZmllbGRfdmlvbGF0aW9ucxgBIAMoCzIWLm90cC52MS5GaWVsZFZpb2xhdGlvbiJECg5GaWVsZFZpb2xhdGlvbhINCgVmaWVsZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIOCgZyZWFzb24YAyABKAkiOAoPUmF0ZUxpbWl0RGV0YWlsEg0KBWxpbWl0GAEgASgJEhYKDnJldHJ5X2FmdGVyX21zGAIgASgNIh4KDFBvbGljeURldGFpbBIOCgZyZWFzb24YASABKAkqRgoHQ2hhbm5lbBIXChNDSEFOTkVMX1VOU1BFQ0lGSUVEEAASDwoLQ0hBTk5FTF9TTVMQARIRCg1DSEFOTkVMX1ZPSUNFEAIq+wIKDkRlbGl2ZXJ5U3RhdHVzEh8KG0RFTElWRVJZX1NUQVRVU19VTlNQRUNJRklFRBAAEhwKGERFTElWRVJZX1NUQVRVU19BQ0NFUFRFRBABEhgKFERFTElWRVJZX1NUQVRVU19TRU5UEAISHQoZREVMSVZFUllfU1RBVFVTX0RFTElWRVJFRBADEh8KG0RFTElWRVJZX1NUQVRVU19VTkRFTElWRVJFRBAEEhwKGERFTElWRVJZX1NUQVRVU19SRUpFQ1RFRBAFEhsKF0RFTElWRVJZX1NUQVRVU19FWFBJUkVEEAYSHAoYREVMSVZFUllfU1RBVFVTX0FOU1dFUkVEEAcSIAocREVMSVZFUllfU1RBVFVTX05PVF9BTlNXRVJFRBAIEhgKFERFTElWRVJZX1NUQVRVU19CVVNZEAkSGgoWREVMSVZFUllfU1RBVFVTX0ZBSUxFRBAKEh8KG0RFTElWRVJZX1NUQVRVU19VTkNPTkZJUk1FRBALKmAKCkNvbnZlcnNpb24SGgoWQ09OVkVSU0lPTl9VTlNQRUNJRklFRBAAEhgKFENPTlZFUlNJT05fQ09OVkVSVEVEEAESHAoYQ09OVkVSU0lPTl9OT1RfQ09OVkVSVEVEEAIqxAIKDkNhcnJpZXJGYWlsdXJlEh8KG0NBUlJJRVJfRkFJTFVSRV9VTlNQRUNJRklFRBAAEicKI0NBUlJJRVJfRkFJTFVSRV9JTlZBTElEX0RFU1RJTkFUSU9OEAESHAoYQ0FSUklFUl9GQUlMVVJFX1JFSkVDVEVEEAISKgomQ0FSUklFUl9GQUlMVVJFX0NIQU5ORUxfTk9UX0NPTkZJR1VSRUQQAxIhCh1DQVJSSUVSX0ZBSUxVUkVfTUlTQ09ORklHVVJFRBAEEiAKHENBUlJJRVJfRkFJTFVSRV9SQVRFX0xJTUlURUQQBRIfChtDQVJSSUVSX0ZBSUxVUkVfVU5BVkFJTEFCTEUQBhIbChdDQVJSSUVSX0ZBSUxVUkVfVElNRU9VVBAHEhsKF0NBUlJJRVJfRkFJTFVSRV9VTktOT1dOEAgqugEKDkdhdGV3YXlGYWlsdXJlEh8KG0dBVEVXQVlfRkFJTFVSRV9VTlNQRUNJRklFRBAAEh4KGkdBVEVXQVlfRkFJTFVSRV9PVkVSTE9BREVEEAESJgoiR0FURVdBWV9GQUlMVVJFX0xJTUlUU19VTkFWQUlMQUJMRRACEh8KG0dBVEVXQVlfRkFJTFVSRV9JTl9QUk9HUkVTUxADEh4KGkdBVEVXQVlfRkFJTFVSRV9LRVlfUkVVU0VEEAQyrgIKCk90cFNlcnZpY2USOgoHU2VuZE90cBIWLm90cC52MS5TZW5kT3RwUmVxdWVzdBoXLm90cC52MS5TZW5kT3RwUmVzcG9uc2USRgoLR2V0RGVsaXZlcnkSGi5vdHAudjEuR2V0RGVsaXZlcnlSZXF1ZXN0Ghsub3RwLnYxLkdldERlbGl2ZXJ5UmVzcG9uc2USTgoNV2F0Y2hEZWxpdmVyeRIcLm90cC52MS5XYXRjaERlbGl2ZXJ5UmVxdWVzdBodLm90cC52MS5XYXRjaERlbGl2ZXJ5UmVzcG9uc2UwARJMCg1SZXBvcnRPdXRjb21lEhwub3RwLnYxLlJlcG9ydE91dGNvbWVSZXF1ZXN0Gh0ub3RwLnYxLlJlcG9ydE91dGNvbWVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * SendOtpRequest describes one delivery.
@@ -488,11 +488,19 @@ export type Delivery = Message<"otp.v1.Delivery"> & {
   final: boolean;
 
   /**
-   * When the code was used (a VerifyService check approved it); unset until then.
+   * When conversion was decided; unset until then.
    *
    * @generated from field: google.protobuf.Timestamp converted_at = 24;
    */
   convertedAt?: Timestamp | undefined;
+
+  /**
+   * Whether the code was used: reported by Okta's event hook, ReportOutcome or a VerifyService
+   * check, or judged NOT_CONVERTED when CONVERSION_WINDOW_MS passed without a report.
+   *
+   * @generated from field: otp.v1.Conversion conversion = 25;
+   */
+  conversion: Conversion;
 };
 
 /**
@@ -501,6 +509,71 @@ export type Delivery = Message<"otp.v1.Delivery"> & {
  */
 export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
   messageDesc(file_otp_v1_otp, 6);
+
+/**
+ * ReportOutcomeRequest says whether the code of one of the caller's sends was used.
+ *
+ * @generated from message otp.v1.ReportOutcomeRequest
+ */
+export type ReportOutcomeRequest = Message<"otp.v1.ReportOutcomeRequest"> & {
+  /**
+   * Which send. Required.
+   *
+   * @generated from oneof otp.v1.ReportOutcomeRequest.lookup
+   */
+  lookup: {
+    /**
+     * The gateway's id, from SendOtpResponse.delivery_id.
+     *
+     * @generated from field: string delivery_id = 1;
+     */
+    value: string;
+    case: "deliveryId";
+  } | {
+    /**
+     * The idempotency_key the send was made with.
+     *
+     * @generated from field: string idempotency_key = 2;
+     */
+    value: string;
+    case: "idempotencyKey";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Whether the person typed the code successfully.
+   *
+   * @generated from field: bool verified = 3;
+   */
+  verified: boolean;
+};
+
+/**
+ * Describes the message otp.v1.ReportOutcomeRequest.
+ * Use `create(ReportOutcomeRequestSchema)` to create a new message.
+ */
+export const ReportOutcomeRequestSchema: GenMessage<ReportOutcomeRequest> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 7);
+
+/**
+ * ReportOutcomeResponse is the conversion as recorded.
+ *
+ * @generated from message otp.v1.ReportOutcomeResponse
+ */
+export type ReportOutcomeResponse = Message<"otp.v1.ReportOutcomeResponse"> & {
+  /**
+   * The conversion now recorded: the first report wins, a later one changes nothing.
+   *
+   * @generated from field: otp.v1.Conversion conversion = 1;
+   */
+  conversion: Conversion;
+};
+
+/**
+ * Describes the message otp.v1.ReportOutcomeResponse.
+ * Use `create(ReportOutcomeResponseSchema)` to create a new message.
+ */
+export const ReportOutcomeResponseSchema: GenMessage<ReportOutcomeResponse> = /*@__PURE__*/
+  messageDesc(file_otp_v1_otp, 8);
 
 /**
  * DeliveryEvent is one status the send went through.
@@ -549,7 +622,7 @@ export type DeliveryEvent = Message<"otp.v1.DeliveryEvent"> & {
  * Use `create(DeliveryEventSchema)` to create a new message.
  */
 export const DeliveryEventSchema: GenMessage<DeliveryEvent> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 7);
+  messageDesc(file_otp_v1_otp, 9);
 
 /**
  * CarrierErrorDetail is attached to errors the carrier caused, so callers and operators can see
@@ -607,7 +680,7 @@ export type CarrierErrorDetail = Message<"otp.v1.CarrierErrorDetail"> & {
  * Use `create(CarrierErrorDetailSchema)` to create a new message.
  */
 export const CarrierErrorDetailSchema: GenMessage<CarrierErrorDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 8);
+  messageDesc(file_otp_v1_otp, 10);
 
 /**
  * GatewayErrorDetail is attached to errors the gateway raised on its own, without a carrier
@@ -629,7 +702,7 @@ export type GatewayErrorDetail = Message<"otp.v1.GatewayErrorDetail"> & {
  * Use `create(GatewayErrorDetailSchema)` to create a new message.
  */
 export const GatewayErrorDetailSchema: GenMessage<GatewayErrorDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 9);
+  messageDesc(file_otp_v1_otp, 11);
 
 /**
  * BadRequestDetail is attached to INVALID_ARGUMENT errors from the gateway's own checks: every
@@ -651,7 +724,7 @@ export type BadRequestDetail = Message<"otp.v1.BadRequestDetail"> & {
  * Use `create(BadRequestDetailSchema)` to create a new message.
  */
 export const BadRequestDetailSchema: GenMessage<BadRequestDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 10);
+  messageDesc(file_otp_v1_otp, 12);
 
 /**
  * FieldViolation says what is wrong with one request field.
@@ -687,7 +760,7 @@ export type FieldViolation = Message<"otp.v1.FieldViolation"> & {
  * Use `create(FieldViolationSchema)` to create a new message.
  */
 export const FieldViolationSchema: GenMessage<FieldViolation> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 11);
+  messageDesc(file_otp_v1_otp, 13);
 
 /**
  * RateLimitDetail is attached to RESOURCE_EXHAUSTED errors caused by the gateway's own send
@@ -716,7 +789,7 @@ export type RateLimitDetail = Message<"otp.v1.RateLimitDetail"> & {
  * Use `create(RateLimitDetailSchema)` to create a new message.
  */
 export const RateLimitDetailSchema: GenMessage<RateLimitDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 12);
+  messageDesc(file_otp_v1_otp, 14);
 
 /**
  * PolicyDetail is attached to PERMISSION_DENIED errors: the destination is not allowed by the
@@ -739,7 +812,7 @@ export type PolicyDetail = Message<"otp.v1.PolicyDetail"> & {
  * Use `create(PolicyDetailSchema)` to create a new message.
  */
 export const PolicyDetailSchema: GenMessage<PolicyDetail> = /*@__PURE__*/
-  messageDesc(file_otp_v1_otp, 13);
+  messageDesc(file_otp_v1_otp, 15);
 
 /**
  * Channel is how the code reaches the person.
@@ -875,6 +948,40 @@ export const DeliveryStatusSchema: GenEnum<DeliveryStatus> = /*@__PURE__*/
   enumDesc(file_otp_v1_otp, 1);
 
 /**
+ * Conversion is whether a sent code was used.
+ *
+ * @generated from enum otp.v1.Conversion
+ */
+export enum Conversion {
+  /**
+   * Not decided (yet), or nothing reports on this send.
+   *
+   * @generated from enum value: CONVERSION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The person used the code.
+   *
+   * @generated from enum value: CONVERSION_CONVERTED = 1;
+   */
+  CONVERTED = 1,
+
+  /**
+   * The code was not used: reported so, or no use was reported within the window.
+   *
+   * @generated from enum value: CONVERSION_NOT_CONVERTED = 2;
+   */
+  NOT_CONVERTED = 2,
+}
+
+/**
+ * Describes the enum otp.v1.Conversion.
+ */
+export const ConversionSchema: GenEnum<Conversion> = /*@__PURE__*/
+  enumDesc(file_otp_v1_otp, 2);
+
+/**
  * CarrierFailure is why a carrier did not take a send, in the gateway's own fixed vocabulary.
  *
  * @generated from enum otp.v1.CarrierFailure
@@ -949,7 +1056,7 @@ export enum CarrierFailure {
  * Describes the enum otp.v1.CarrierFailure.
  */
 export const CarrierFailureSchema: GenEnum<CarrierFailure> = /*@__PURE__*/
-  enumDesc(file_otp_v1_otp, 2);
+  enumDesc(file_otp_v1_otp, 3);
 
 /**
  * GatewayFailure is why the gateway itself did not send.
@@ -997,7 +1104,7 @@ export enum GatewayFailure {
  * Describes the enum otp.v1.GatewayFailure.
  */
 export const GatewayFailureSchema: GenEnum<GatewayFailure> = /*@__PURE__*/
-  enumDesc(file_otp_v1_otp, 3);
+  enumDesc(file_otp_v1_otp, 4);
 
 /**
  * OtpService delivers one-time passcodes through the configured carrier (8x8).
@@ -1063,6 +1170,18 @@ export const OtpService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchDeliveryRequestSchema;
     output: typeof WatchDeliveryResponseSchema;
+  },
+  /**
+   * ReportOutcome says whether the person used the code of one of the caller's own sends
+   * (conversion): it feeds otp_conversions_total, the conversion guard and, with
+   * EIGHTBYEIGHT_FEEDBACK=on, 8x8's Feedback API. The first report of a send counts.
+   *
+   * @generated from rpc otp.v1.OtpService.ReportOutcome
+   */
+  reportOutcome: {
+    methodKind: "unary";
+    input: typeof ReportOutcomeRequestSchema;
+    output: typeof ReportOutcomeResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_otp_v1_otp, 0);

@@ -2,6 +2,7 @@ import { parseLocale, scriptLanguageOf } from "../../i18n/locale.js";
 import { type Carrier, CarrierError } from "../carrier.js";
 import { createCarrierHttpClient } from "../http-pool.js";
 import { clientMessageIdFor } from "./client-message-id.js";
+import { createFeedbackPoster, type FeedbackOptions } from "./feedback.js";
 import type { EightByEightOptions } from "./options.js";
 import { createSmsClient } from "./sms-client.js";
 import { createVoiceCatalogue, type VoiceCatalogueOptions } from "./voice-catalogue.js";
@@ -16,6 +17,7 @@ export function createEightByEightCarrier(
   options: EightByEightOptions,
   now: () => number = Date.now,
   onVoices?: VoiceCatalogueOptions["onRefresh"],
+  onFeedback?: FeedbackOptions["onResult"],
 ): Carrier {
   const provider = eightByEightProvider;
   const pool = { apiKey: options.apiKey, provider, connections: options.connections };
@@ -25,6 +27,7 @@ export function createEightByEightCarrier(
     subaccountId: options.sms.subaccountId,
     source: options.sms.source,
     dlrCallbackUrl: options.sms.dlrCallbackUrl,
+    track: options.sms.feedback,
     provider,
     now,
   });
@@ -53,6 +56,9 @@ export function createEightByEightCarrier(
       })
     : undefined;
   const firstReading = catalogue?.refresh() ?? Promise.resolve();
+  const feedback = options.sms.feedback
+    ? createFeedbackPoster({ http: smsHttp, subaccountId: options.sms.subaccountId, now, onResult: onFeedback })
+    : undefined;
   const override = voiceOptions?.profileOverride;
   const overrideLanguage = override ? overrideLanguageOf(override) : undefined;
 
@@ -90,8 +96,10 @@ export function createEightByEightCarrier(
       );
       return { ...accepted, voiceProfile };
     },
+    reportOutcome: feedback ? (umid, converted, acceptedAt) => feedback.report(umid, converted, acceptedAt) : undefined,
     async close() {
       catalogue?.close();
+      feedback?.close();
       await Promise.all([smsHttp.close(), voiceHttp === smsHttp ? undefined : voiceHttp.close()]);
     },
   };

@@ -8,6 +8,8 @@ export interface EightByEightOptions {
     readonly source?: string;
     /** Where 8x8 posts this gateway's SMS receipts (PUBLIC_BASE_URL), instead of the account's webhook. */
     readonly dlrCallbackUrl?: string;
+    /** SMS sent with `track: "Outcome"`, and conversions posted to 8x8's Feedback API. */
+    readonly feedback?: boolean;
   };
   /** Undefined when no voice caller id is configured: voice sends are then refused. */
   readonly voice?: {

@@ -15,6 +15,8 @@ export interface SmsClientOptions extends EndpointOptions {
   readonly source?: string;
   /** Where 8x8 posts the receipts of these messages; the account's webhook when absent. */
   readonly dlrCallbackUrl?: string;
+  /** Asks 8x8 to track conversions ("Outcome"), told later through the Feedback API. */
+  readonly track?: boolean;
 }
 
 /** One message as 8x8's SMS API takes it. */
@@ -50,6 +52,7 @@ export function createSmsClient(options: SmsClientOptions): SmsClient {
         source: options.source,
         expiry: message.expiresAt?.toISOString(),
         dlrCallbackUrl: options.dlrCallbackUrl,
+        track: options.track ? "Outcome" : undefined,
       };
       const res = await endpoint.post(body, sendOptions);
       if (res.status >= 200 && res.status < 300) return readAcceptance(res, endpoint.provider);

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Channel, type Delivery, DeliverySchema, DeliveryStatus } from "../../../gen/otp/v1/otp_pb.js";
+import { Channel, Conversion, type Delivery, DeliverySchema, DeliveryStatus } from "../../../gen/otp/v1/otp_pb.js";
 import { type DeliveryRecord, type DeliveryState, isFinal } from "../../delivery/record.js";
 
 const statuses: Record<DeliveryState, DeliveryStatus> = {
@@ -50,5 +50,14 @@ export function deliveryMessage(record: DeliveryRecord): Delivery {
     smsCount: record.smsCount ?? 0,
     final: isFinal(record.state),
     convertedAt: record.convertedAt === undefined ? undefined : timestampFromMs(record.convertedAt),
+    conversion: conversionOf(record.conversion),
   });
+}
+
+export function conversionOf(c: DeliveryRecord["conversion"]): Conversion {
+  return c === "converted"
+    ? Conversion.CONVERTED
+    : c === "not_converted"
+      ? Conversion.NOT_CONVERTED
+      : Conversion.UNSPECIFIED;
 }

@@ -115,9 +115,11 @@ function answer(
   if (result.outcome === "approved" || result.outcome === "failed" || result.outcome === "expired") {
     deps.metrics?.verifications.inc({ channel, result: result.outcome });
   }
-  if (result.outcome === "approved") {
-    const deliveryId = after.deliveryIds.at(-1);
-    if (deliveryId) void deps.deliveries?.converted(deliveryId).catch(() => undefined);
+  // The verification's last send is the one its outcome is reported for.
+  const deliveryId = after.deliveryIds.at(-1);
+  if (deliveryId && result.outcome !== "wrong" && result.outcome !== "not_pending") {
+    const conversion = result.outcome === "approved" ? "converted" : "not_converted";
+    void deps.deliveries?.conclude(deliveryId, conversion).catch(() => undefined);
   }
   deps.logger.info({ ...line, outcome }, `verification check: ${outcome}`);
   const status =

@@ -1,8 +1,8 @@
-import { createClient } from "@connectrpc/connect";
+import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DeliveryStatus, OtpService } from "../gen/otp/v1/otp_pb.js";
+import { DeliveryStatus, OtpService, RateLimitDetailSchema } from "../gen/otp/v1/otp_pb.js";
 import { VerificationStatus, VerifyService } from "../gen/otp/v1/verify_pb.js";
 import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
@@ -274,5 +274,42 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
       expect(value).not.toContain("7400120123");
       expect(value).not.toMatch(new RegExp(`"${code}"|:${code}\\b`));
     }
+  });
+
+  it("anti-pumping counters are shared: one prefix limit and one conversion guard for both replicas", async () => {
+    const [a, b] = await replicas({ RATE_LIMIT_PER_PREFIX: "30/10m", FRAUD_CONVERSION_SAMPLE: "20" });
+    const clientOf = (p: GatewayProcess) =>
+      createClient(
+        OtpService,
+        createConnectTransport({
+          baseUrl: url(p),
+          httpVersion: "1.1",
+          interceptors: [createBearerInterceptor(rpcApiKey)],
+        }),
+      );
+    const [ca, cb] = [clientOf(a), clientOf(b)];
+    const ids: string[] = [];
+    const refused: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      const phoneNumber = `+447400120${String(i).padStart(3, "0")}`;
+      await (i % 2 ? ca : cb)
+        .sendOtp({ channel: 1, phoneNumber, code: "482913" })
+        .then((r) => ids.push(r.deliveryId))
+        .catch((e: unknown) => refused.push(ConnectError.from(e).findDetails(RateLimitDetailSchema)[0]?.limit ?? "?"));
+    }
+    expect(ids).toHaveLength(30);
+    expect(refused.every((l) => l === "prefix")).toBe(true);
+    for (const id of ids.slice(0, 20)) {
+      const owner = await ca.getDelivery({ lookup: { case: "deliveryId", value: id } }).then(
+        () => ca,
+        () => cb,
+      );
+      await owner.reportOutcome({ lookup: { case: "deliveryId", value: id }, verified: false });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const other = await cb
+      .sendOtp({ channel: 1, phoneNumber: "+447400555123", code: "482913" })
+      .catch((e: unknown) => ConnectError.from(e));
+    expect((other as ConnectError).findDetails(RateLimitDetailSchema)[0]?.limit).toBe("conversion_guard");
   });
 });

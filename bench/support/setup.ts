@@ -61,6 +61,8 @@ export function benchGatewayEnv(fake: BenchFake, traced: boolean): Record<string
     // and global ones would bind at this rate, so they are raised instead.
     RATE_LIMIT_PER_COUNTRY: "100000000/1m",
     RATE_LIMIT_GLOBAL: "100000000/1m",
+    // Sequential numbers share a range a thousand at a time: counted, never binding.
+    RATE_LIMIT_PER_PREFIX: "100000000/10m",
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     ...(traced
       ? {

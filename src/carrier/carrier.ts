@@ -46,6 +46,8 @@ export interface SmsMessage {
   readonly reference: string;
   /** The carrier drops the message if it has not gone out by then. */
   readonly expiresAt?: Date;
+  /** The person's client address, for the carrier's own per-IP limits; "" when unknown. */
+  readonly clientIp?: string;
 }
 
 export interface VoiceCall {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type CarrierConfig, carrierVariables, readCarrier } from "./carrier.js";
 import { type ConversionConfig, conversionVariables, readConversion } from "./conversion.js";
 import { blankToUndefined } from "./env.js";
+import { type FraudConfig, fraudVariables, readFraud } from "./fraud.js";
 import { type OktaConfig, oktaVariables, type RefusedAnswer, readOkta } from "./okta.js";
 import { type PolicyConfig, policyVariables, readPolicy } from "./policy.js";
 import { describeIssue, unknownVariables } from "./problems.js";
@@ -24,7 +25,8 @@ export interface Config
     TemplatesConfig,
     ReceiptsConfig,
     VerifyConfig,
-    ConversionConfig {
+    ConversionConfig,
+    FraudConfig {
   readonly okta: OktaConfig;
   readonly oktaRefusedAnswer: RefusedAnswer;
   /** What is wrong but not fatal outside production (unknown variables); logged at start-up. */
@@ -49,6 +51,7 @@ const envSchema = z.object({
   ...receiptVariables,
   ...verifyVariables,
   ...conversionVariables,
+  ...fraudVariables,
 });
 
 /** Every environment variable the gateway reads (besides the standard OTEL_* ones). */
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...receipts,
     ...readVerify(e, { ...deployment, sandbox }),
     ...readConversion(e, deployment),
+    ...readFraud(e),
     ...readPolicy(e),
     okta,
     oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,

@@ -29,6 +29,8 @@ export interface GatewayMetrics {
   readonly webhookRequests: Counter<"route" | "outcome">;
   /** Sends whose code was used (a Verify check approved it), by channel and region. */
   readonly conversions: Counter<"channel" | "country" | "result">;
+  /** The anti-pumping rules' decisions: refused, would_refuse (monitor mode), bypassed (safe list). */
+  readonly fraudDecisions: Counter<"rule" | "mode" | "decision">;
   /** Conversions told to 8x8's Feedback API: sent, rejected, expired (past 15 min) or dropped. */
   readonly feedbackPosts: Counter<"outcome">;
   /** VerifyService: starts and resends by channel, and how verifications end. */
@@ -138,6 +140,12 @@ function deliveryMetrics(registers: Registry[]) {
       name: "otp_conversions_total",
       help: "Sends whose code was used, by channel, destination region and result (converted)",
       labelNames: ["channel", "country", "result"],
+      registers,
+    }),
+    fraudDecisions: new Counter({
+      name: "otp_fraud_decisions_total",
+      help: "Anti-pumping decisions by rule (prefix, ip, conversion_guard, safe_list), mode (enforce, monitor) and decision (refused, would_refuse, bypassed)",
+      labelNames: ["rule", "mode", "decision"],
       registers,
     }),
     feedbackPosts: new Counter({

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { type Span, trace } from "@opentelemetry/api";
@@ -203,5 +204,12 @@ function sendRequest(body: OktaTelephonyRequest, opts: HookHandlerOptions): Send
     defaultRegion: opts.defaultRegion ?? "",
     purpose: body.requestType ?? "",
     userId: body.data.userProfile?.userId ?? "",
+    clientIp: clientIpOf(body),
   };
+}
+
+/** Okta's view of the person's address, when it is one (anything else is left out, not refused). */
+function clientIpOf(body: OktaTelephonyRequest): string {
+  const ip = body.data.context?.request?.ipAddress?.trim() ?? "";
+  return isIP(ip) === 0 ? "" : ip;
 }

@@ -6,7 +6,14 @@ export interface OktaTelephonyRequest {
   readonly source?: string;
   readonly requestType?: string;
   readonly data: {
-    readonly context?: { readonly request?: { readonly id?: string; readonly url?: { readonly value?: string } } };
+    readonly context?: {
+      readonly request?: {
+        readonly id?: string;
+        readonly url?: { readonly value?: string };
+        /** The person's client address, as Okta saw it. */
+        readonly ipAddress?: string;
+      };
+    };
     readonly userProfile?: { readonly userId?: string; readonly login?: string };
     readonly messageProfile: {
       readonly phoneNumber: string;
@@ -47,7 +54,11 @@ export const oktaTelephonyRequestSchema = {
           properties: {
             request: {
               type: "object",
-              properties: { id: shortString(128), url: { type: "object", properties: { value: shortString(2048) } } },
+              properties: {
+                id: shortString(128),
+                url: { type: "object", properties: { value: shortString(2048) } },
+                ipAddress: shortString(64),
+              },
             },
           },
         },

@@ -14,7 +14,7 @@ import { createGetDeliveryHandler } from "./handlers/get-delivery.js";
 import { createReportOutcomeHandler } from "./handlers/report-outcome.js";
 import { createSendOtpHandler } from "./handlers/send-otp.js";
 import { createWatchDeliveryHandler } from "./handlers/watch-delivery.js";
-import { withAdmission } from "./send/admission.js";
+import { type AdmissionOptions, withAdmission } from "./send/admission.js";
 import { withIdempotency } from "./send/at-most-once.js";
 import { withCapacity } from "./send/capacity.js";
 import { createDelivery } from "./send/delivery.js";
@@ -48,6 +48,8 @@ export interface OtpServiceDeps {
   readonly metrics?: GatewayMetrics;
   /** Delivery records (GetDelivery, WatchDelivery) and who may read them all. */
   readonly deliveries?: DeliveryAccess;
+  /** The anti-pumping rules' mode, the conversion guard and the safe list. */
+  readonly fraud?: AdmissionOptions["fraud"];
   /** The send pipeline, when it is shared (VerifyService sends through it too); built here when absent. */
   readonly send?: Send;
 }
@@ -82,7 +84,13 @@ export function createSendPipeline(deps: OtpServiceDeps): Send {
     deliveries: deps.deliveries?.tracker,
   });
   const destinationPolicy = deps.destinationPolicy ?? defaultDestinationPolicy();
-  const admitted = withAdmission(delivery, { ...reporting, destinationPolicy, rateLimits: deps.rateLimits, newId });
+  const admitted = withAdmission(delivery, {
+    ...reporting,
+    destinationPolicy,
+    rateLimits: deps.rateLimits,
+    newId,
+    fraud: deps.fraud,
+  });
   const once = deps.idempotency
     ? withIdempotency(admitted, {
         store: deps.idempotency,

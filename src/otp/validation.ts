@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type CountryCode, isSupportedCountry } from "libphonenumber-js/max";
 import { Channel, type SendOtpRequest } from "../../gen/otp/v1/otp_pb.js";
@@ -21,6 +22,8 @@ export interface ValidSend {
   readonly idempotencyKey: string;
   readonly purpose: string;
   readonly userId: string;
+  /** The person's client address, or "" when the caller did not say. */
+  readonly clientIp: string;
   readonly expiresAt?: Date;
 }
 
@@ -62,6 +65,9 @@ export function validateSend(req: SendOtpRequest, rules: ValidationRules, now: n
   }
   if (req.purpose.length > 128) violations.push(violation("purpose", "must be at most 128 characters", "too_long"));
   if (req.userId.length > 128) violations.push(violation("user_id", "must be at most 128 characters", "too_long"));
+  if (req.clientIp !== "" && isIP(req.clientIp) === 0) {
+    violations.push(violation("client_ip", "must be an IPv4 or IPv6 address", "invalid"));
+  }
 
   let text = "";
   let textLanguage: string | undefined;
@@ -86,6 +92,7 @@ export function validateSend(req: SendOtpRequest, rules: ValidationRules, now: n
     idempotencyKey: req.idempotencyKey,
     purpose: req.purpose,
     userId: req.userId,
+    clientIp: req.clientIp,
     expiresAt,
   };
 }

@@ -13,6 +13,8 @@ export interface RateLimitRule {
    * must forget keys to stay bounded must never forget these, or the limit stops holding.
    */
   readonly aggregate?: boolean;
+  /** An anti-pumping rule: FRAUD_RULES_MODE=monitor counts its refusals instead of refusing. */
+  readonly fraud?: boolean;
 }
 
 /** A configured limit: `limit` sends per `windowMs`, or undefined when switched off. */
@@ -28,6 +30,10 @@ export interface RateLimitSettings {
   readonly perUser?: LimitSetting;
   readonly perCountry?: LimitSetting;
   readonly global?: LimitSetting;
+  /** Per number range (the number without its last 3 digits): pumping walks a range. */
+  readonly perPrefix?: LimitSetting;
+  /** Per client IP (Okta's view of the person's address, or the RPC's client_ip). */
+  readonly perIp?: LimitSetting;
 }
 
 const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
@@ -52,15 +58,30 @@ export interface SendSubject {
   readonly region: string;
   readonly userId: string;
   readonly purpose: string;
+  /** "" when unknown: the per-IP rule then does not apply. */
+  readonly clientIp?: string;
 }
 
 /** The rules that apply to one send, in the order they are reported. */
 export function rulesFor(settings: RateLimitSettings, subject: SendSubject): RateLimitRule[] {
   const rules: RateLimitRule[] = [];
   // Keys are computed only for limits that are on: hashing is most of this function's cost.
-  const add = (name: string, key: () => string, setting: LimitSetting | undefined, aggregate = false) => {
+  const add = (
+    name: string,
+    key: () => string,
+    setting: LimitSetting | undefined,
+    aggregate = false,
+    fraud = false,
+  ) => {
     if (setting)
-      rules.push({ name, key: `rl:${name}:${key()}`, limit: setting.limit, windowMs: setting.windowMs, aggregate });
+      rules.push({
+        name,
+        key: `rl:${name}:${key()}`,
+        limit: setting.limit,
+        windowMs: setting.windowMs,
+        aggregate,
+        fraud,
+      });
   };
   let phoneHash: string | undefined;
   const phone = () => (phoneHash ??= hashed(subject.e164));
@@ -69,5 +90,7 @@ export function rulesFor(settings: RateLimitSettings, subject: SendSubject): Rat
   if (subject.userId !== "") add("user", () => hashed(subject.userId), settings.perUser);
   add("country", () => subject.region, settings.perCountry, true);
   add("global", () => "all", settings.global, true);
+  add("prefix", () => hashed(subject.e164.slice(0, -3)), settings.perPrefix, false, true);
+  if (subject.clientIp) add("ip", () => hashed(subject.clientIp!), settings.perIp, false, true);
   return rules;
 }

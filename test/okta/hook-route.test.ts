@@ -29,6 +29,8 @@ describe("Okta telephony hook: happy paths", () => {
       encoding: "AUTO",
       clientMessageId: "evtSmsHappy01",
       expiry: new Date(body.data.messageProfile.otpExpires).toISOString(),
+      // Okta's view of the person's address, for 8x8's own per-IP limits.
+      clientIp: body.data.context.request.ipAddress,
     });
 
     const umid = (carrier.fake.answers[0] as { umid: string }).umid;

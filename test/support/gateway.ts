@@ -42,6 +42,7 @@ export function fakeCarrierEnv(fake: Fake8x8): Record<string, string> {
     RATE_LIMIT_PER_USER: "off",
     RATE_LIMIT_PER_COUNTRY: "off",
     RATE_LIMIT_GLOBAL: "off",
+    RATE_LIMIT_PER_PREFIX: "off",
   };
 }
 

@@ -79,6 +79,7 @@ export function createEightByEightCarrier(
           text: message.text,
           clientMessageId: clientMessageIdFor(message.reference),
           expiresAt: message.expiresAt,
+          clientIp: message.clientIp || undefined,
         },
         sendOptions,
       ),

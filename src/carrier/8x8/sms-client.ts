@@ -27,6 +27,8 @@ export interface EightByEightSms {
   /** Echoed by 8x8 in receipts; at most 50 characters (clientMessageIdFor). */
   readonly clientMessageId: string;
   readonly expiresAt?: Date;
+  /** The person's address, which 8x8 can limit per IP on request. */
+  readonly clientIp?: string;
 }
 
 export interface SmsClient {
@@ -53,6 +55,7 @@ export function createSmsClient(options: SmsClientOptions): SmsClient {
         expiry: message.expiresAt?.toISOString(),
         dlrCallbackUrl: options.dlrCallbackUrl,
         track: options.track ? "Outcome" : undefined,
+        clientIp: message.clientIp,
       };
       const res = await endpoint.post(body, sendOptions);
       if (res.status >= 200 && res.status < 300) return readAcceptance(res, endpoint.provider);

@@ -1,8 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import { GatewayFailure, PolicyDetailSchema, RateLimitDetailSchema } from "../../../gen/otp/v1/otp_pb.js";
+import type { ConversionGuard } from "../../policy/conversion-guard.js";
 import { checkDestination, type DestinationPolicy } from "../../policy/destination-policy.js";
-import { type RateLimitSettings, rulesFor } from "../../policy/limits.js";
+import { type RateLimitRule, type RateLimitSettings, rulesFor } from "../../policy/limits.js";
+import type { SafeList } from "../../policy/safe-list.js";
 import type { RateLimitDecision, RateLimitStore } from "../../store/rate-limit-store.js";
 import { gatewayError } from "../errors.js";
 import type { ValidSend } from "../validation.js";
@@ -18,12 +20,23 @@ export interface AdmissionOptions extends SendReporting {
   };
   /** The id a send's limit hits are recorded under. */
   readonly newId: () => string;
+  /** The anti-pumping rules: their mode, the conversion guard, the safe list. */
+  readonly fraud?: {
+    readonly mode: "enforce" | "monitor";
+    readonly guard?: ConversionGuard;
+    readonly safe?: SafeList;
+  };
 }
 
 /** Destination policy and send limits, checked before any money is spent. */
 export function withAdmission(next: Send, options: AdmissionOptions): Send {
   return async (send, call) => {
     refuseByPolicy(send, call.caller, options);
+    if (options.fraud?.safe?.(send.phone.e164, send.userId)) {
+      countFraud(options, "safe_list", "bypassed");
+      return next(send, call);
+    }
+    await refuseByGuard(send, call.caller, options);
     await refuseByLimits(send, call.caller, options);
     return next(send, call);
   };
@@ -46,12 +59,23 @@ async function refuseByLimits(send: ValidSend, caller: string, options: Admissio
   const limits = options.rateLimits;
   if (!limits) return;
   const channel = send.channelName;
-  const rules = rulesFor(limits.settings, {
+  const all = rulesFor(limits.settings, {
     e164: send.phone.e164,
     region: send.phone.region ?? "ZZ",
     userId: send.userId,
     purpose: send.purpose,
+    clientIp: send.clientIp,
   });
+  // In monitor mode the anti-pumping rules are counted on their own and refuse nothing.
+  const monitor = options.fraud?.mode === "monitor";
+  const rules = monitor ? all.filter((r) => !r.fraud) : all;
+  if (monitor)
+    await monitorFraudRules(
+      send,
+      caller,
+      all.filter((r) => r.fraud),
+      options,
+    );
   if (rules.length === 0) return;
   let decision: RateLimitDecision;
   try {
@@ -64,6 +88,7 @@ async function refuseByLimits(send: ValidSend, caller: string, options: Admissio
   }
   if (decision.allowed) return;
   const { rule, retryAfterMs } = decision;
+  if (rules.find((r) => r.name === rule)?.fraud) countFraud(options, rule, "refused");
   countOutcome(options, send, `rate_limited_${rule}`);
   options.logger.warn(
     { caller, channel, to: send.phone.masked, limit: rule, retryAfterMs, purpose: send.purpose || undefined },
@@ -73,4 +98,47 @@ async function refuseByLimits(send: ValidSend, caller: string, options: Admissio
   throw new ConnectError("too many codes sent; try again later", Code.ResourceExhausted, undefined, [
     { desc: RateLimitDetailSchema, value: { limit: rule, retryAfterMs: Math.ceil(retryAfterMs) } },
   ]);
+}
+
+/** FRAUD_RULES_MODE=monitor: the anti-pumping rules' would-be refusals, logged and counted. */
+async function monitorFraudRules(
+  send: ValidSend,
+  caller: string,
+  rules: RateLimitRule[],
+  options: AdmissionOptions,
+): Promise<void> {
+  if (rules.length === 0 || !options.rateLimits) return;
+  const decision = await options.rateLimits.store.hit(rules, options.newId()).catch(() => ({ allowed: true as const }));
+  if (decision.allowed) return;
+  countFraud(options, decision.rule, "would_refuse");
+  const line = { caller, channel: send.channelName, to: send.phone.masked, rule: decision.rule };
+  options.logger.warn(line, "anti-pumping rule would refuse this send (FRAUD_RULES_MODE=monitor)");
+}
+
+/** The conversion guard: a country whose recent codes went unused is paused for a while. */
+async function refuseByGuard(send: ValidSend, caller: string, options: AdmissionOptions): Promise<void> {
+  const guard = options.fraud?.guard;
+  if (!guard) return;
+  const country = send.phone.region ?? "ZZ";
+  const blockedMs = await guard.blockedFor(country).catch(() => undefined);
+  if (blockedMs === undefined) return;
+  const monitor = options.fraud?.mode === "monitor";
+  countFraud(options, "conversion_guard", monitor ? "would_refuse" : "refused");
+  if (monitor) return;
+  countOutcome(options, send, "rate_limited_conversion_guard");
+  options.logger.warn(
+    { caller, channel: send.channelName, to: send.phone.masked, country },
+    "send refused by the conversion guard",
+  );
+  trace.getActiveSpan()?.setAttribute("otp.refused", "conversion_guard");
+  throw new ConnectError(
+    "sends to this country are paused: too few codes sent there were used",
+    Code.ResourceExhausted,
+    undefined,
+    [{ desc: RateLimitDetailSchema, value: { limit: "conversion_guard", retryAfterMs: Math.ceil(blockedMs) } }],
+  );
+}
+
+function countFraud(options: AdmissionOptions, rule: string, decision: string): void {
+  options.metrics?.fraudDecisions.inc({ rule, mode: options.fraud?.mode ?? "enforce", decision });
 }

@@ -118,7 +118,8 @@ function toCarrier(
   const { e164: to } = send.phone;
   if (send.channel === Channel.SMS) {
     const reference = send.idempotencyKey || deliveryId;
-    return carrier.sendSms({ to, text: send.text, reference, expiresAt: send.expiresAt }, options);
+    const message = { to, text: send.text, reference, expiresAt: send.expiresAt, clientIp: send.clientIp };
+    return carrier.sendSms(message, options);
   }
   const spoken = language ?? defaultLanguage;
   const text = voiceScript(send.code, spoken);

@@ -84,7 +84,7 @@ export const receiptVariables = {
   TRUST_PROXY: trustProxy,
   PUBLIC_BASE_URL: optionalUrl(/^https?$/, "must be an http(s) URL"),
   DELIVERY_RECEIPT_TIMEOUT_MS: receiptTimeouts,
-  DELIVERY_MAX_RECORDS: int(10_000, 100, 10_000_000),
+  DELIVERY_MAX_RECORDS: int(5_000, 100, 10_000_000),
   SANDBOX_RECEIPT_DELAY_MS: int(1_000, 0, 60_000),
 };
 

@@ -15,23 +15,24 @@ export interface Reporting {
 
 const tracer = trace.getTracer("otp-gateway/delivery");
 
-/** A span for one receipt, linked to the span of the send it is for: a trace viewer joins the two. */
-export function receiptSpan(receipt: CarrierReceipt, record: DeliveryRecord | undefined): Span {
-  const links =
-    record && record.traceId !== "" && record.spanId !== ""
-      ? [{ context: { traceId: record.traceId, spanId: record.spanId, traceFlags: TraceFlags.SAMPLED } }]
-      : [];
+/** A span for one receipt; `linkToSend` joins it to the send's span once the record is known. */
+export function receiptSpan(receipt: CarrierReceipt): Span {
   return tracer.startSpan("otp.delivery.receipt", {
-    links,
     attributes: {
       "otp.channel": receipt.channel,
       "otp.provider.message_id": receipt.providerMessageId,
       "otp.provider.state": receipt.providerState,
       "otp.provider.error_code": receipt.errorCode,
-      "otp.delivery_id": record?.deliveryId,
-      "otp.phone.masked": record?.maskedPhone,
     },
   });
+}
+
+/** Links the receipt's span to the send's (a trace viewer joins the two) and names the send. */
+export function linkToSend(span: Span, record: DeliveryRecord): void {
+  if (record.traceId !== "" && record.spanId !== "") {
+    span.addLink({ context: { traceId: record.traceId, spanId: record.spanId, traceFlags: TraceFlags.SAMPLED } });
+  }
+  span.setAttributes({ "otp.delivery_id": record.deliveryId, "otp.phone.masked": record.maskedPhone });
 }
 
 /** Metrics and the log line of a receipt taken for a known send. */

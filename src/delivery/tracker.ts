@@ -1,6 +1,6 @@
 import { SpanStatusCode } from "@opentelemetry/api";
 import { type ConversionListener, type ConversionResult, conclude } from "./conversion.js";
-import { type Reporting, receiptSpan, reportReceipt } from "./receipt-report.js";
+import { linkToSend, type Reporting, receiptSpan, reportReceipt } from "./receipt-report.js";
 import { applyReceipt, type CarrierReceipt, type DeliveryRecord, type ReceiptOutcome } from "./record.js";
 import type { DeliveryIndex, DeliveryStore } from "./store.js";
 import { drainDue, sweepUnconfirmed } from "./sweep.js";
@@ -92,11 +92,12 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
 
   async function receive(receipt: CarrierReceipt): Promise<TakeOutcome> {
     const receivedAt = now();
-    const id = await store.find({ kind: "provider", providerMessageId: receipt.providerMessageId });
-    const span = receiptSpan(receipt, id === undefined ? undefined : await store.get(id));
+    const span = receiptSpan(receipt);
     try {
+      const id = await store.find({ kind: "provider", providerMessageId: receipt.providerMessageId });
       const result = id === undefined ? undefined : await apply(id, receipt, receivedAt);
       if (result) {
+        linkToSend(span, result.after);
         span.setAttribute("otp.status", result.after.state).setAttribute("otp.receipt.outcome", result.outcome);
         return result.outcome;
       }

@@ -88,3 +88,16 @@ export function invalidArgument(violations: readonly Violation[]): ConnectError 
     { desc: BadRequestDetailSchema, value: { fieldViolations } },
   ]);
 }
+
+/**
+ * Runs a read or write of a store: its failure is UNAVAILABLE with `message` (try again), the
+ * cause kept for logs, off the wire; the caller's own Connect errors pass as they are.
+ */
+export async function storeCall<T>(message: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ConnectError) throw err;
+    throw new ConnectError(message, Code.Unavailable, undefined, undefined, err);
+  }
+}

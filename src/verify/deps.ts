@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { DeliveryTracker } from "../delivery/tracker.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
+import { storeCall as readOrWrite } from "../otp/errors.js";
 import type { Send } from "../otp/send/send.js";
 import type { ValidationRules } from "../otp/validation.js";
 import type { RateLimitStore } from "../store/rate-limit-store.js";
@@ -38,14 +39,8 @@ export function keysOf(deps: VerifyDeps): VerifyKeys {
   throw new ConnectError("VerifyService is not configured on this gateway (VERIFY_HASH_KEY)", Code.FailedPrecondition);
 }
 
-/** A store failure is UNAVAILABLE; the caller's own errors pass as they are. */
-export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ConnectError) throw err;
-    throw new ConnectError("verifications cannot be read or written now", Code.Unavailable, undefined, undefined, err);
-  }
-}
+/** The verification store's failure, as UNAVAILABLE. */
+export const storeCall = <T>(call: () => Promise<T>) =>
+  readOrWrite("verifications cannot be read or written now", call);
 
 export const notFound = () => new ConnectError("no such verification", Code.NotFound);

@@ -8,6 +8,7 @@ import {
 import { callerKey } from "../caller.js";
 import { deliveryMessage } from "../deliveries/delivery-message.js";
 import { type DeliveryAccess, findDelivery } from "../deliveries/lookup.js";
+import { storeCall as readOrWrite } from "../errors.js";
 
 /** `GetDelivery`: one send's record, if the caller may see it. */
 export function createGetDeliveryHandler(access: DeliveryAccess | undefined) {
@@ -20,12 +21,5 @@ export function createGetDeliveryHandler(access: DeliveryAccess | undefined) {
 
 export const notKept = () => new ConnectError("this gateway keeps no delivery records", Code.Unimplemented);
 
-/** A store failure is UNAVAILABLE (try again); the caller's own errors pass as they are. */
-export async function storeCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ConnectError) throw err;
-    throw new ConnectError("delivery records cannot be read now", Code.Unavailable, undefined, undefined, err);
-  }
-}
+/** A delivery store's failure, as UNAVAILABLE. */
+export const storeCall = <T>(call: () => Promise<T>) => readOrWrite("delivery records cannot be read now", call);

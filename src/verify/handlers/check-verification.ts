@@ -14,7 +14,7 @@ import { invalidArgument } from "../../otp/errors.js";
 import { codeHash, sameHash } from "../codes.js";
 import { keysOf, notFound, storeCall, type VerifyDeps } from "../deps.js";
 import { statuses } from "../messages.js";
-import { type CheckResult, check } from "../verification.js";
+import { type CheckResult, check, type VerificationRecord } from "../verification.js";
 
 const maxIdLength = 128;
 
@@ -85,17 +85,7 @@ async function limitChecks(deps: VerifyDeps, caller: string): Promise<void> {
   ]);
 }
 
-function answer(
-  deps: VerifyDeps,
-  after: {
-    readonly id: string;
-    readonly maskedPhone: string;
-    readonly maxAttempts: number;
-    readonly deliveryIds: readonly string[];
-    readonly channels: ReadonlyArray<"sms" | "voice">;
-  },
-  result: CheckResult,
-): CheckVerificationResponse {
+function answer(deps: VerifyDeps, after: VerificationRecord, result: CheckResult): CheckVerificationResponse {
   const remaining = Math.max(0, after.maxAttempts - result.attempts);
   const line = { verificationId: after.id, to: after.maskedPhone, attemptsRemaining: remaining };
   if (result.outcome === "not_pending" && result.state === "approved") {

@@ -135,7 +135,8 @@ async function resend(
   // A repeat of the start that made the latest send gets its answer again, and nothing is sent.
   if (req.idempotencyKey !== "" && pending.lastKey === req.idempotencyKey) return answer(deps, pending);
   const at = deps.now();
-  let reservation = reserveSend(pending, at, deps.settings.resendIntervalMs).result;
+  // Set by the change, which the store may run more than once: the last run is what was stored.
+  let reservation = { ok: false, reason: "not_pending", state: "pending" } as ReturnType<typeof reserveSend>["result"];
   const reserved = await storeCall(() =>
     deps.store.update(pending.id, (current) => {
       const r = reserveSend(current, at, deps.settings.resendIntervalMs);

@@ -3,7 +3,14 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Channel, Conversion } from "../gen/otp/v1/otp_pb.js";
-import { rpcApiKey, rpcClient, type TestGateway, useFakeCarrier } from "./support/gateway.js";
+import {
+  facadeApiKey,
+  rpcApiKey,
+  rpcClient,
+  startTestGateway,
+  type TestGateway,
+  useFakeCarrier,
+} from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
 import { receiptEnv, sreKey } from "./support/receipts.js";
 
@@ -187,5 +194,38 @@ describe("8x8's Feedback API (EIGHTBYEIGHT_FEEDBACK)", () => {
     expect(await (await fetch(`${late.httpUrl}/metrics`)).text()).toContain(
       'otp_feedback_posts_total{outcome="expired"} 1',
     );
+  });
+});
+
+describe("a façade in front of the service", () => {
+  it("the service's event hook converts the hook sends the façade made (under its own API key)", async () => {
+    const service = await carrier.gateway({
+      GATEWAY_ROLE: "service",
+      ...receiptEnv,
+      OTP_API_KEYS: `${receiptEnv.OTP_API_KEYS},facade:${facadeApiKey}`,
+      OKTA_EVENT_HOOK_SECRET: eventSecret,
+    });
+    const facade = await startTestGateway({
+      OTP_SERVICE_URL: service.httpUrl,
+      OTP_SERVICE_API_KEY: facadeApiKey,
+    });
+    try {
+      const userId = "00uFACADE1";
+      const res = await postHook(facade.httpUrl, oktaHookBody({ userId }));
+      const umid = res.json.commands[0].value[0].transactionId as string;
+      const body = fixture("okta-event-classic-sms.json", userId, new Date().toISOString());
+      const posted = await fetch(`${service.httpUrl}/okta/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: eventSecret },
+        body: JSON.stringify(body),
+      });
+      expect(posted.status).toBe(200);
+      const conversion = async () =>
+        (await rpcClient(service, sreKey).getDelivery({ lookup: { case: "providerMessageId", value: umid } })).delivery!
+          .conversion;
+      await expect.poll(conversion).toBe(Conversion.CONVERTED);
+    } finally {
+      await facade.close();
+    }
   });
 });

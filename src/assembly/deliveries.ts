@@ -2,9 +2,9 @@ import type { Config } from "../config/index.js";
 import type { ConversionListener } from "../delivery/conversion.js";
 import { createReceiptIntake } from "../delivery/intake.js";
 import { createMemoryDeliveryStore } from "../delivery/memory-store.js";
+import { oktaScope } from "../delivery/record.js";
 import type { DeliveryStore } from "../delivery/store.js";
 import { createDeliveryTracker } from "../delivery/tracker.js";
-import { hookCallerName } from "../otp/caller.js";
 import { createMemoryConversionGuard } from "../policy/conversion-guard.js";
 import type { RedisStores } from "../store/redis-store.js";
 import type { AssemblyDeps } from "./deps.js";
@@ -30,9 +30,9 @@ export async function buildDeliveries(
     logger: logger.child({ component: "deliveries" }),
     metrics: deps.metrics,
     sweepEveryMs: deps.sweepEveryMs,
-    // Only sends something reports on are judged: the hook's, when Okta's event hook is set up.
+    // Only sends something reports on are judged: Okta's, when its event hook is set up.
     conversionWindow: config.conversions.eventHook
-      ? { ms: config.conversions.windowMs, callers: new Set([hookCallerName]) }
+      ? { ms: config.conversions.windowMs, scopes: new Set([oktaScope]) }
       : undefined,
     onConcluded,
   });

@@ -1,4 +1,5 @@
 import { Ring } from "../ring.js";
+import { userScopeOf } from "./record.js";
 import type { DeliveryStore, EarlyReceipt } from "./store.js";
 import { StoredRecord } from "./stored-record.js";
 
@@ -45,7 +46,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
     records.delete(id);
     if (byProvider.get(providerMessageId) === id) byProvider.delete(providerMessageId);
     byKey.forget(stored.caller, key, id);
-    byUser.forget(stored.caller, stored.userId, id);
+    byUser.forget(userScopeOf(stored), stored.userId, id);
   }
 
   const live = (record: StoredRecord | undefined) =>
@@ -60,7 +61,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
       records.set(id, record);
       byProvider.set(providerMessageId, id);
       byKey.set(record.caller, key, id);
-      byUser.set(record.caller, record.userId, id);
+      byUser.set(userScopeOf(record), record.userId, id);
       dues[record.channel].push(record);
       if (record.conversionDueAt !== undefined) conversionDues.push(record);
       // The oldest records also leave once past their retention, not only at the cap.
@@ -73,7 +74,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
       if (index.kind === "provider") return byProvider.get(index.providerMessageId);
       return index.kind === "key"
         ? byKey.get(index.caller, index.idempotencyKey)
-        : byUser.get(index.caller, index.userId);
+        : byUser.get(index.scope, index.userId);
     },
     async update(id, change) {
       const stored = live(records.get(id));

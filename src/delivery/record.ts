@@ -140,3 +140,15 @@ function appendEvent(events: readonly DeliveryEventEntry[], event: DeliveryEvent
   next.splice(at, 0, event);
   return next.length <= maxEvents ? next : [next[0]!, ...next.slice(next.length - maxEvents + 1)];
 }
+
+/** The scope of the sends Okta's event hook reports on: any caller's Okta telephony request. */
+export const oktaScope = "okta";
+
+/**
+ * Whose person a send's user id names, for conversions: Okta's, for the hook's sends whether
+ * the hook runs in this process ("okta-hook") or in a façade (its own API key name); the
+ * caller's own otherwise.
+ */
+export function userScopeOf(send: { readonly caller: string; readonly purpose: string }): string {
+  return send.purpose.startsWith("com.okta.user.telephony.") ? oktaScope : send.caller;
+}

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { createJsonUpdate } from "../store/redis-json.js";
-import type { CarrierReceipt, DeliveryRecord } from "./record.js";
+import { type CarrierReceipt, type DeliveryRecord, userScopeOf } from "./record.js";
 import type { DeliveryStore, EarlyReceipt } from "./store.js";
 
 export interface RedisDeliveryStoreOptions {
@@ -38,7 +38,7 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
   const idemKey = (caller: string, key: string) => `dlv-k:${caller}:${key}`;
   const earlyKey = (id: string) => `dlv-e:${id}`;
   // A user id is the caller's to see, not the store's: hashed in the key.
-  const userKey = (caller: string, userId: string) => `dlv-u:${caller}:${hash("sha256", userId, "base64url")}`;
+  const userKey = (scope: string, userId: string) => `dlv-u:${scope}:${hash("sha256", userId, "base64url")}`;
   const dueKey = "dlv-due";
   const conversionDueKey = "dlv-cdue";
   const parse = (text: string | null) => (text === null ? undefined : (JSON.parse(text) as DeliveryRecord));
@@ -55,7 +55,7 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
       // The deadline set lives as long as its newest member could: a gateway fleet that stops
       // sweeping leaves nothing behind for longer than a record.
       tx.zadd(dueKey, deadlines.receiptAt, record.deliveryId).pexpire(dueKey, ttl);
-      if (record.userId !== "") tx.set(userKey(record.caller, record.userId), record.deliveryId, "PX", ttl);
+      if (record.userId !== "") tx.set(userKey(userScopeOf(record), record.userId), record.deliveryId, "PX", ttl);
       if (deadlines.conversionAt !== undefined) {
         tx.zadd(conversionDueKey, deadlines.conversionAt, record.deliveryId).pexpire(conversionDueKey, ttl);
       }
@@ -72,7 +72,7 @@ export function createRedisDeliveryStore(redis: Redis, options: RedisDeliverySto
           ? providerKey(index.providerMessageId)
           : index.kind === "key"
             ? idemKey(index.caller, index.idempotencyKey)
-            : userKey(index.caller, index.userId);
+            : userKey(index.scope, index.userId);
       return (await redis.get(key)) ?? undefined;
     },
     update: (id, change) => update<DeliveryRecord>(recordKey(id), change),

@@ -5,8 +5,8 @@ export type DeliveryIndex =
   | { readonly kind: "provider"; readonly providerMessageId: string }
   /** An idempotency key is the caller's own: the same key of two callers is two sends. */
   | { readonly kind: "key"; readonly caller: string; readonly idempotencyKey: string }
-  /** The latest send of a caller to one person (Okta's userId), for conversions. */
-  | { readonly kind: "user"; readonly caller: string; readonly userId: string };
+  /** The latest send to one person (Okta's userId) in a scope (record.ts userScopeOf), for conversions. */
+  | { readonly kind: "user"; readonly scope: string; readonly userId: string };
 
 /** When a record's waits end: for a final receipt, and (when it is judged) for its code's use. */
 export interface Deadlines {

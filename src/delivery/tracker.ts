@@ -1,7 +1,7 @@
 import { SpanStatusCode } from "@opentelemetry/api";
 import { type ConversionListener, type ConversionResult, conclude } from "./conversion.js";
 import { linkToSend, type Reporting, receiptSpan, reportReceipt } from "./receipt-report.js";
-import { applyReceipt, type CarrierReceipt, type DeliveryRecord, type ReceiptOutcome } from "./record.js";
+import { applyReceipt, type CarrierReceipt, type DeliveryRecord, type ReceiptOutcome, userScopeOf } from "./record.js";
 import type { DeliveryIndex, DeliveryStore } from "./store.js";
 import { drainDue, sweepUnconfirmed } from "./sweep.js";
 import { createWatchers, type Watch } from "./watchers.js";
@@ -43,7 +43,7 @@ export interface DeliveryTrackerOptions extends Reporting {
    * How long after acceptance a send of these callers is judged not converted when no use of
    * its code was reported (Okta's event hook reports the hook's); other sends are not judged.
    */
-  readonly conversionWindow?: { readonly ms: number; readonly callers: ReadonlySet<string> };
+  readonly conversionWindow?: { readonly ms: number; readonly scopes: ReadonlySet<string> };
   readonly onConcluded?: ConversionListener;
 }
 
@@ -130,7 +130,7 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
       const record = newRecord(send, at);
       try {
         const window = options.conversionWindow;
-        const judged = window?.callers.has(send.caller);
+        const judged = window?.scopes.has(userScopeOf(send));
         const deadlines = {
           receiptAt: at + options.receiptTimeoutMs[send.channel],
           conversionAt: judged ? at + window!.ms : undefined,

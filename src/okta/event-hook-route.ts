@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import { createSecretMatcher } from "../auth/secrets.js";
+import { oktaScope } from "../delivery/record.js";
 import type { DeliveryTracker } from "../delivery/tracker.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
-import { hookCallerName } from "../otp/caller.js";
 import { phoneVerifications } from "./event-hook-events.js";
 
 export interface EventHookRoutesOptions {
@@ -59,7 +59,7 @@ export const eventHookRoutes: FastifyPluginAsync<EventHookRoutesOptions> = async
 };
 
 async function convert(opts: EventHookRoutesOptions, v: { userId: string; at: number }): Promise<void> {
-  const id = await opts.deliveries.find({ kind: "user", caller: hookCallerName, userId: v.userId });
+  const id = await opts.deliveries.find({ kind: "user", scope: oktaScope, userId: v.userId });
   const record = id === undefined ? undefined : await opts.deliveries.get(id);
   if (!record) return;
   const age = v.at - record.acceptedAt;

@@ -56,6 +56,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     carrier: domain?.carrier,
     store: domain?.redis?.health,
     otpService: config.otpService,
+    features: domain ? featuresOf(config) : undefined,
   });
   await http.register(metricsRoute, { registry: metrics.registry, token: config.metricsToken });
   const base = domain?.baseCarrier;
@@ -149,4 +150,16 @@ function hookClient(domain: Domain | undefined, config: Config, tracing: boolean
 function allCircuitsOpen(carrier: Carrier): boolean {
   const circuits = Object.values(carrier.health?.() ?? {}) as Array<{ state?: string }>;
   return circuits.length > 0 && circuits.every((c) => c.state === "open");
+}
+
+/** What /readyz says this process takes besides sends. */
+function featuresOf(config: Config): Record<string, string | boolean> {
+  const { webhooks, conversions, verify, fraud } = config;
+  return {
+    receipts: webhooks.enabled ? (webhooks.secret ? "on" : "open (sandbox)") : "off (no EIGHTBYEIGHT_WEBHOOK_SECRET)",
+    oktaEventHook: conversions.eventHook !== undefined,
+    feedbackTo8x8: conversions.feedback,
+    verify: verify.hashKey !== undefined,
+    fraudRules: fraud.mode,
+  };
 }

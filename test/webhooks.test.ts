@@ -87,6 +87,14 @@ describe("who may post receipts", () => {
     const res = await fetch(`${bare.httpUrl}/webhooks/8x8/sms`, { method: "POST", body: "{}" });
     expect(res.status).toBe(404);
     expect(bare.logs.join("\n")).toContain("EIGHTBYEIGHT_WEBHOOK_SECRET is not set: /webhooks/8x8/* answer 404");
+    const ready = (await (await fetch(`${bare.httpUrl}/readyz`)).json()) as { features: Record<string, unknown> };
+    expect(ready.features).toMatchObject({
+      receipts: "off (no EIGHTBYEIGHT_WEBHOOK_SECRET)",
+      verify: false,
+      fraudRules: "enforce",
+    });
+    const on = (await (await fetch(`${gw.httpUrl}/readyz`)).json()) as { features: Record<string, unknown> };
+    expect(on.features).toMatchObject({ receipts: "on", oktaEventHook: false });
   });
 });
 

@@ -48,6 +48,6 @@ export async function conversionGuard(config: Config, redis: RedisStores | undef
   const settings = config.fraud.guard;
   if (!settings) return undefined;
   return redis
-    ? (await import("../store/redis-conversion-guard.js")).createRedisConversionGuard(redis.connection, settings)
+    ? (await import("../store/redis-conversion-guard.js")).createRedisConversionGuard(redis.connection, settings, now)
     : createMemoryConversionGuard(settings, now);
 }

@@ -12,6 +12,8 @@ export interface HealthRoutesOptions {
   readonly store?: () => { readonly kind: string; readonly connected: boolean };
   /** On a façade: how it reaches OtpService. */
   readonly otpService?: { readonly protocol: string };
+  /** What this process takes besides sends (receipts, Okta's events, Verify), for an SRE's glance. */
+  readonly features?: Readonly<Record<string, string | boolean>>;
 }
 
 /** `GET /healthz` (the process answers) and `GET /readyz` (it should get traffic). */
@@ -28,6 +30,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       voices: carrier?.voices?.(),
       store: carrier ? (opts.store?.() ?? { kind: "memory" }) : undefined,
       otpService: opts.otpService ? { protocol: opts.otpService.protocol } : undefined,
+      features: opts.features,
     });
   });
 };

@@ -41,6 +41,19 @@ describe("npx otp-gateway", () => {
     expect(res.stdout).toContain("not sent: the destination is not allowed by the gateway's policy (PermissionDenied)");
   });
 
+  it("delivery: shows a send's status and receipts (the sandbox's own), and exits 1 for no such send", async () => {
+    const sent = await cli(["send", "--channel", "sms", "--to", "+14155552683", "--url", http(), "--json"]);
+    const deliveryId = JSON.parse(sent.stdout).response.deliveryId as string;
+    const shown = async () => (await cli(["delivery", "--id", deliveryId, "--url", http()])).stdout;
+    await expect.poll(shown, { timeout: 5_000 }).toMatch(/^DELIVERED \(delivered\) SMS to \+1\*{6}2683/);
+    expect(await shown()).toContain("QUEUED");
+    const json = await cli(["delivery", "--id", deliveryId, "--url", http(), "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, delivery: { status: "DELIVERY_STATUS_DELIVERED" } });
+    const none = await cli(["delivery", "--id", "no-such-send", "--url", http()]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain("no answer: no such delivery (NotFound)");
+  });
+
   it("okta-preview: posts Okta's preview sample and says what Okta makes of the answer", async () => {
     const res = await cli(["okta-preview", "--to", "+14155552672", "--url", http()], {
       OKTA_AUTH_SECRET: sandbox.secret,
@@ -81,6 +94,7 @@ describe("npx otp-gateway", () => {
   it.each([
     [["send", "--channel", "fax", "--to", "+14155552671"], "--channel must be one of sms, voice"],
     [["send", "--to", "+14155552671"], "--channel is required"],
+    [["delivery", "--id", "a", "--key", "b"], "exactly one of --id, --carrier-id, --key"],
     [["send", "--channel", "sms", "--to", "+1", "--bogus"], "Unknown option '--bogus'"],
     [["reboot"], "unknown command reboot"],
   ])("exits 2 with a usage line for %j", async (args, message) => {

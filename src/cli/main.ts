@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UsageError } from "./args.js";
 import { checkConfig, usage as checkConfigUsage } from "./commands/check-config.js";
+import { delivery, usage as deliveryUsage } from "./commands/delivery.js";
 import { health, usage as healthUsage } from "./commands/health.js";
 import { oktaPreview, usage as oktaPreviewUsage } from "./commands/okta-preview.js";
 import { send, usage as sendUsage } from "./commands/send.js";
@@ -9,6 +10,7 @@ import { send, usage as sendUsage } from "./commands/send.js";
 // (or is not ready), 2 the command line is wrong.
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   send: { run: send, usage: sendUsage },
+  delivery: { run: delivery, usage: deliveryUsage },
   "okta-preview": { run: oktaPreview, usage: oktaPreviewUsage },
   health: { run: health, usage: healthUsage },
   "check-config": { run: checkConfig, usage: checkConfigUsage },

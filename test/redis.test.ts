@@ -1,9 +1,12 @@
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Redis } from "ioredis";
+import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DeliveryStatus, OtpService, RateLimitDetailSchema } from "../gen/otp/v1/otp_pb.js";
+import { Conversion, DeliveryStatus, OtpService, RateLimitDetailSchema } from "../gen/otp/v1/otp_pb.js";
 import { VerificationStatus, VerifyService } from "../gen/otp/v1/verify_pb.js";
+import { createRedisDeliveryStore } from "../src/delivery/redis-store.js";
+import { createDeliveryTracker } from "../src/delivery/tracker.js";
 import { createBearerInterceptor } from "../src/otp/client/bearer.js";
 import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { fakeCarrierEnv, oktaSecret, rpcApiKey } from "./support/gateway.js";
@@ -312,5 +315,79 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
       .sendOtp({ channel: 1, phoneNumber: "+447400555123", code: "482913" })
       .catch((e: unknown) => ConnectError.from(e));
     expect((other as ConnectError).findDetails(RateLimitDetailSchema)[0]?.limit).toBe("conversion_guard");
+  });
+
+  it("Okta's event hook on one replica converts the hook send another replica made", async () => {
+    const eventSecret = "okta-events-Hq4Zx8Lm2Vc7Rt1Wp";
+    const [a, b] = await replicas({ ...receiptEnv, OKTA_EVENT_HOOK_SECRET: eventSecret });
+    const res = await postHook(url(a), oktaHookBody({ userId: "00uREDIS1" }));
+    const umid = res.json.commands[0].value[0].transactionId as string;
+    const body = {
+      data: {
+        events: [
+          {
+            uuid: "e1",
+            published: new Date().toISOString(),
+            eventType: "user.authentication.auth_via_mfa",
+            actor: { id: "00uREDIS1", type: "User" },
+            outcome: { result: "SUCCESS" },
+            debugContext: { debugData: { factor: "SMS_FACTOR" } },
+          },
+        ],
+      },
+    };
+    const posted = await fetch(`${url(b)}/okta/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: eventSecret },
+      body: JSON.stringify(body),
+    });
+    expect(posted.status).toBe(200);
+    const client = createClient(
+      OtpService,
+      createConnectTransport({ baseUrl: url(a), httpVersion: "1.1", interceptors: [createBearerInterceptor(sreKey)] }),
+    );
+    const conversion = async () =>
+      (await client.getDelivery({ lookup: { case: "providerMessageId", value: umid } })).delivery!.conversion;
+    await expect.poll(conversion).toBe(Conversion.CONVERTED);
+    for (const key of await inspect.keys("otpgw-test:dlv-u:*")) expect(key).not.toContain("00uREDIS1");
+  });
+
+  it("the Redis delivery store judges a send not converted, and UNCONFIRMED, once its waits end", async () => {
+    const connection = new Redis(redis.url, { keyPrefix: "otpgw-unit:" });
+    try {
+      let now = Date.now();
+      const store = createRedisDeliveryStore(connection, { retentionMs: 49 * 3_600_000 });
+      const tracker = createDeliveryTracker({
+        store,
+        shared: true,
+        receiptTimeoutMs: { sms: 600_000, voice: 300_000 },
+        now: () => now,
+        logger: pino({ level: "silent" }),
+        conversionWindow: { ms: 600_000, scopes: new Set(["okta"]) },
+      });
+      const send = {
+        deliveryId: "d-redis-1",
+        provider: "8x8",
+        providerMessageId: "umid-redis-1",
+        providerStatus: "QUEUED",
+        channel: "sms" as const,
+        maskedPhone: "+44******0123",
+        country: "GB",
+        caller: "okta-hook",
+        purpose: "com.okta.user.telephony.mfa-verification",
+        userId: "00uSWEEP",
+        idempotencyKey: "evtSweep1",
+        traceId: "",
+        spanId: "",
+      };
+      await tracker.accepted(send);
+      expect(await tracker.find({ kind: "user", scope: "okta", userId: "00uSWEEP" })).toBe("d-redis-1");
+      now += 600_001;
+      expect(await tracker.sweep()).toBe(2);
+      expect(await tracker.sweep()).toBe(0);
+      expect(await tracker.get("d-redis-1")).toMatchObject({ state: "unconfirmed", conversion: "not_converted" });
+    } finally {
+      connection.disconnect();
+    }
   });
 });

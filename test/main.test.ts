@@ -127,6 +127,13 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
         voice: { state: "closed", consecutiveFailures: 0 },
       },
       store: { kind: "memory" },
+      features: {
+        receipts: "open (sandbox)",
+        oktaEventHook: false,
+        feedbackTo8x8: false,
+        verify: true,
+        fraudRules: "enforce",
+      },
     });
   });
 });

@@ -390,4 +390,25 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
       connection.disconnect();
     }
   });
+
+  it("a pending verification sealed under another VERIFY_HASH_KEY is started anew, not resent or failed", async () => {
+    const [a] = await replicas({ ...receiptEnv, VERIFY_HASH_KEY: verifyHashKey });
+    const [b] = await replicas({ ...receiptEnv, VERIFY_HASH_KEY: "vk-rotated-7Hq2Lm9Xw4Rt1Zp8Cv3Bn" });
+    const clientOf = (p: GatewayProcess) =>
+      createClient(
+        VerifyService,
+        createConnectTransport({
+          baseUrl: url(p),
+          httpVersion: "1.1",
+          interceptors: [createBearerInterceptor(rpcApiKey)],
+        }),
+      );
+    const first = await clientOf(a).startVerification({ phoneNumber: "+447400120123", channel: 1, purpose: "rotate" });
+    const second = await clientOf(b).startVerification({ phoneNumber: "+447400120123", channel: 1, purpose: "rotate" });
+    expect(second.verificationId).not.toBe(first.verificationId);
+    expect(second.sends).toBe(1);
+    const code = codeSentIn(fake.requests.at(-1)!.body);
+    const checked = await clientOf(b).checkVerification({ verificationId: second.verificationId, code });
+    expect(checked.status).toBe(VerificationStatus.APPROVED);
+  });
 });

@@ -1,23 +1,16 @@
-import { create } from "@bufbuild/protobuf";
-import { durationMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { durationMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
-import { Channel, RateLimitDetailSchema, SendOtpRequestSchema } from "../../../gen/otp/v1/otp_pb.js";
-import {
-  type StartVerificationRequest,
-  type StartVerificationResponse,
-  StartVerificationResponseSchema,
-  VerificationStatus,
-} from "../../../gen/otp/v1/verify_pb.js";
-import { CarrierError } from "../../carrier/index.js";
+import { Channel, RateLimitDetailSchema } from "../../../gen/otp/v1/otp_pb.js";
+import type { StartVerificationRequest, StartVerificationResponse } from "../../../gen/otp/v1/verify_pb.js";
 import { callerKey } from "../../otp/caller.js";
-import { connectErrorFromCarrier, invalidArgument, type Violation } from "../../otp/errors.js";
+import { invalidArgument, type Violation } from "../../otp/errors.js";
 import { idempotencyKeyPattern } from "../../otp/request-rules.js";
 import { type ValidSend, validateSend } from "../../otp/validation.js";
 import { codeHash, indexKey, newCode, seal, unseal } from "../codes.js";
 import { keysOf, storeCall, type VerifyDeps } from "../deps.js";
-import { channelName, wireChannel } from "../messages.js";
-import { channelFor, reserveSend, stateAt, type VerificationRecord } from "../verification.js";
+import { channelName } from "../messages.js";
+import { answer, sendAndRecord, sendRequest } from "../send-code.js";
+import { reserveSend, stateAt, type VerificationRecord } from "../verification.js";
 
 const defaultTtlMs = 5 * 60_000;
 const maxTtlMs = 30 * 60_000;
@@ -47,7 +40,14 @@ export function createStart(deps: VerifyDeps) {
       const pendingId = await storeCall(() => deps.store.find(index));
       const pending = pendingId === undefined ? undefined : await storeCall(() => deps.store.get(pendingId));
       if (pending && pending.caller === caller && stateAt(pending, deps.now()) === "pending") {
-        return resend(deps, pending, req, ctx);
+        if (opens(deps, pending)) return resend(deps, pending, req, ctx);
+        // Sealed under another VERIFY_HASH_KEY (a rotated key, a sandbox restart): it can never
+        // be resent or checked, so it is dropped and a new one begins.
+        deps.logger.warn(
+          { verificationId: pending.id },
+          "pending verification sealed under another key; starting anew",
+        );
+        await storeCall(() => deps.store.remove(pending));
       }
       const record = newRecord(deps, caller, req, plan, index);
       const made = await storeCall(() => deps.store.create(record.record, record.record.expiresAt + graceMs));
@@ -177,73 +177,12 @@ function resendRefused(reservation: ReturnType<typeof reserveSend>["result"]): C
   ]);
 }
 
-/** Sends the code by the channel of send `index`, then records the send on the verification. */
-async function sendAndRecord(
-  deps: VerifyDeps,
-  record: VerificationRecord,
-  code: string,
-  send: { readonly index: number; readonly idempotencyKey: string },
-  ctx: HandlerContext,
-  result: "started" | "resent",
-): Promise<StartVerificationResponse> {
-  const channel = channelFor(record, send.index);
-  const { e164 } = unseal(keysOf(deps), record.id, record.sealed);
-  const request = sendRequest(
-    { phoneNumber: e164, locale: record.locale, purpose: record.purpose, userId: record.userId, defaultRegion: "" },
-    code,
-    wireChannel(channel),
-    `${record.id}.${send.index}`,
-    record.expiresAt,
-  );
-  const valid = validateSend(request, deps.rules, deps.now());
-  trace.getActiveSpan()?.setAttributes({ "otp.verification_id": record.id, "otp.phone.masked": record.maskedPhone });
-  let sent: Awaited<ReturnType<VerifyDeps["send"]>>;
+/** Whether this gateway's key opens the verification's seal. */
+function opens(deps: VerifyDeps, record: VerificationRecord): boolean {
   try {
-    sent = await deps.send(valid, { caller: record.caller, ctx });
-  } catch (err) {
-    throw err instanceof CarrierError ? connectErrorFromCarrier(err) : err;
+    unseal(keysOf(deps), record.id, record.sealed);
+    return true;
+  } catch {
+    return false;
   }
-  const after = await storeCall(() =>
-    deps.store.update(record.id, (r) => ({
-      ...r,
-      channels: [...r.channels, channel],
-      deliveryIds: [...r.deliveryIds, sent.deliveryId],
-      lastKey: send.idempotencyKey,
-    })),
-  );
-  deps.metrics?.verifications.inc({ channel, result });
-  deps.logger.info(
-    { verificationId: record.id, to: record.maskedPhone, channel, send: send.index + 1, deliveryId: sent.deliveryId },
-    result === "started" ? "verification started" : "verification code sent again",
-  );
-  return answer(deps, after ?? record);
-}
-
-function answer(deps: VerifyDeps, r: VerificationRecord): StartVerificationResponse {
-  return create(StartVerificationResponseSchema, {
-    verificationId: r.id,
-    status: VerificationStatus.PENDING,
-    expiresAt: timestampFromMs(r.expiresAt),
-    maskedPhoneNumber: r.maskedPhone,
-    channel: wireChannel(r.channels.at(-1) ?? r.plan[0]!),
-    sends: r.sends,
-    nextResendAt: timestampFromMs(r.lastSendAt + deps.settings.resendIntervalMs),
-    deliveryId: r.deliveryIds.at(-1) ?? "",
-  });
-}
-
-type SendFields = Pick<StartVerificationRequest, "phoneNumber" | "locale" | "purpose" | "userId" | "defaultRegion">;
-
-function sendRequest(req: SendFields, code: string, channel: Channel, idempotencyKey: string, expiresAt?: number) {
-  return create(SendOtpRequestSchema, {
-    channel,
-    phoneNumber: req.phoneNumber,
-    code,
-    locale: req.locale,
-    idempotencyKey,
-    purpose: req.purpose,
-    userId: req.userId,
-    defaultRegion: req.defaultRegion,
-    expiresAt: expiresAt === undefined ? undefined : timestampFromMs(expiresAt),
-  });
 }

@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { configVariables, loadConfig } from "../src/config/index.js";
 
-const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const reference = readFileSync(new URL("../docs/configuration.md", import.meta.url), "utf8");
 const envExample = readFileSync(new URL("../.env.example", import.meta.url), "utf8");
 
 describe("documentation stays true to the config module", () => {
-  it.each(configVariables)("%s is in the README's config table and in .env.example", (name) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, "m"));
+  it.each(configVariables)("%s is in docs/configuration.md's table and in .env.example", (name) => {
+    expect(reference).toMatch(new RegExp(`^\\| \`${name}\` \\|`, "m"));
     expect(envExample).toMatch(new RegExp(`^${name}=`, "m"));
   });
 

@@ -21,8 +21,10 @@ export function createReportOutcomeHandler(access: DeliveryAccess | undefined) {
     // Only the caller's own sends, admins too: a report moves counters and 8x8's routing.
     const lookup = create(GetDeliveryRequestSchema, { lookup: req.lookup });
     const record = await storeCall(() => findDelivery({ ...access, admins: noAdmins }, lookup, caller));
-    await storeCall(() => access.tracker.conclude(record.deliveryId, req.verified ? "converted" : "not_converted"));
-    const after = await storeCall(() => access.tracker.get(record.deliveryId));
-    return create(ReportOutcomeResponseSchema, { conversion: conversionOf(after?.conversion) });
+    const result = req.verified ? "converted" : "not_converted";
+    const decided = await storeCall(() => access.tracker.conclude(record.deliveryId, result));
+    // Decided earlier (or by a report racing this one): the record says what stands.
+    const standing = decided ? result : (await storeCall(() => access.tracker.get(record.deliveryId)))?.conversion;
+    return create(ReportOutcomeResponseSchema, { conversion: conversionOf(standing) });
   };
 }

@@ -10,13 +10,12 @@ import {
   VerifyErrorDetailSchema,
 } from "../../../gen/otp/v1/verify_pb.js";
 import { callerKey } from "../../otp/caller.js";
-import { invalidArgument } from "../../otp/errors.js";
+import { invalidArgument, type Violation } from "../../otp/errors.js";
 import { codeHash, sameHash } from "../codes.js";
 import { keysOf, notFound, storeCall, type VerifyDeps } from "../deps.js";
 import { statuses } from "../messages.js";
+import { verificationIdViolation } from "../own-verification.js";
 import { type CheckResult, check, type VerificationRecord } from "../verification.js";
-
-const maxIdLength = 128;
 
 /** `CheckVerification`: one code against the pending verification, atomically across replicas. */
 export function createCheck(deps: VerifyDeps) {
@@ -49,15 +48,9 @@ export function createCheck(deps: VerifyDeps) {
 }
 
 function refuseBadRequest(verificationId: string, code: string): void {
-  const violations = [];
-  if (verificationId === "" || verificationId.length > maxIdLength) {
-    violations.push({
-      field: "verification_id",
-      description: "is required",
-      reason: "missing",
-      message: "verification_id is required",
-    });
-  }
+  const violations: Violation[] = [];
+  const idViolation = verificationIdViolation(verificationId);
+  if (idViolation) violations.push(idViolation);
   if (!/^[0-9]{1,20}$/.test(code)) {
     violations.push({
       field: "code",

@@ -1,12 +1,14 @@
 // Loaded before the app with `node --import ./dist/src/telemetry.js`: it registers the tracer
-// provider, the OTLP exporter and the async context manager before any of the gateway's
-// modules run, so every span the gateway makes goes to one place.
+// provider, the OTLP exporter and the sampler before any of the gateway's modules run, so every
+// span the gateway makes goes to one place.
 //
 // No instrumentation package is loaded. The gateway makes its own spans where it knows what
 // matters: the HTTP server span (observability/http-tracing.ts), the RPC spans
 // (observability/rpc-tracing.ts) and the 8x8 call (carrier/http-pool.ts). The generic
 // instrumentations for node:http and undici cost more than all of tracing's other work
-// together (bench/README.md).
+// together (bench/README.md). Nor is a context manager registered: the trace is passed along
+// explicitly (observability/trace-context.ts), as Node 20's AsyncLocalStorage taxes every
+// promise of every request, sampled or not.
 import { telemetryShutdownKey } from "./observability/telemetry-shutdown.js";
 
 const env = process.env;
@@ -24,7 +26,13 @@ if (env.OTEL_SDK_DISABLED !== "true") {
   // process's memory, and importing them a sixth of its start-up time.
   if (env.OTEL_TRACES_EXPORTER !== "none") {
     const { NodeSDK } = await import("@opentelemetry/sdk-node");
-    const sdk = new NodeSDK({ instrumentations: [] });
+    const { createBoundedSampler, tracesPerSecondFrom } = await import("./observability/trace-sampler.js");
+    // The standard variable wins; without it, every trace up to TRACES_PER_SECOND.
+    const sampler = env.OTEL_TRACES_SAMPLER
+      ? undefined
+      : createBoundedSampler(tracesPerSecondFrom(env.TRACES_PER_SECOND));
+    // `null` is the SDK's "register none" (its types only know a manager or the default).
+    const sdk = new NodeSDK({ instrumentations: [], contextManager: null as never, ...(sampler ? { sampler } : {}) });
     sdk.start();
     (globalThis as Record<symbol, unknown>)[telemetryShutdownKey] = () => sdk.shutdown();
   }

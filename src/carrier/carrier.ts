@@ -1,3 +1,5 @@
+import type { Context } from "@opentelemetry/api";
+
 /** What every carrier (8x8, the sandbox) offers the OTP service. */
 export interface Carrier {
   /** Name reported to callers and Okta as the provider ("8x8", "sandbox"). */
@@ -69,6 +71,8 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
   /** Milliseconds the carrier call may take in total, connection included. */
   readonly timeoutMs: number;
+  /** The send's trace: the carrier call's span goes under it (none without it). */
+  readonly trace?: Context;
 }
 
 export interface CarrierAcceptance {

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -24,7 +24,8 @@ export interface CarrierHttpClient {
   postJson(
     path: string,
     body: unknown,
-    options: { timeoutMs: number; signal?: AbortSignal },
+    /** `trace`: the send's context; the call's span is made under it, and only with one. */
+    options: { timeoutMs: number; signal?: AbortSignal; trace?: Context },
   ): Promise<CarrierHttpResponse>;
   /** A read (the speech profiles); not traced, as no send depends on it. */
   getJson(path: string, options: { timeoutMs: number }): Promise<CarrierHttpResponse>;
@@ -81,11 +82,18 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
   };
 
   return {
-    async postJson(path, body, { timeoutMs, signal }) {
-      const span = tracer?.startSpan("POST", {
-        kind: SpanKind.CLIENT,
-        attributes: { [ATTR_URL_FULL]: `${options.origin}${path}`, ...serverAttributes },
-      });
+    async postJson(path, body, { timeoutMs, signal, trace: parent }) {
+      const span =
+        parent === undefined
+          ? undefined
+          : tracer?.startSpan(
+              "POST",
+              {
+                kind: SpanKind.CLIENT,
+                attributes: { [ATTR_URL_FULL]: `${options.origin}${path}`, ...serverAttributes },
+              },
+              parent,
+            );
       try {
         const answer = await exchange(
           pool,

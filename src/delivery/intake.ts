@@ -1,3 +1,4 @@
+import type { Context } from "@opentelemetry/api";
 import { readSmsReceipt } from "../carrier/8x8/delivery-receipt.js";
 import { readSessionSummary } from "../carrier/8x8/session-summary.js";
 import type { Reporting } from "./receipt-report.js";
@@ -12,7 +13,8 @@ export interface IntakeAnswer {
   readonly outcome: string;
 }
 
-export type ReceiptIntake = (route: WebhookRoute, body: unknown) => Promise<IntakeAnswer>;
+/** `trace`: the webhook request's context, which the receipt's span goes under. */
+export type ReceiptIntake = (route: WebhookRoute, body: unknown, trace?: Context) => Promise<IntakeAnswer>;
 
 /**
  * Reads an 8x8 webhook body and applies its receipt. The HTTP routes call this after their own
@@ -20,7 +22,7 @@ export type ReceiptIntake = (route: WebhookRoute, body: unknown) => Promise<Inta
  */
 export function createReceiptIntake(tracker: DeliveryTracker, reporting: Reporting): ReceiptIntake {
   const count = (route: WebhookRoute, outcome: string) => reporting.metrics?.webhookRequests.inc({ route, outcome });
-  return async (route, body) => {
+  return async (route, body, trace) => {
     const reading = route === "sms" ? readSmsReceipt(body) : readSessionSummary(body);
     if (reading.kind === "invalid") {
       count(route, "bad_request");
@@ -32,7 +34,7 @@ export function createReceiptIntake(tracker: DeliveryTracker, reporting: Reporti
       return { status: 200, outcome: "ignored" };
     }
     try {
-      const outcome = await tracker.receive(reading.receipt);
+      const outcome = await tracker.receive(reading.receipt, trace);
       count(route, outcome);
       return { status: 200, outcome };
     } catch (err) {

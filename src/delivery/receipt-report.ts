@@ -1,4 +1,4 @@
-import { type Span, TraceFlags, trace } from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT, type Span, TraceFlags, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { type CarrierReceipt, type DeliveryRecord, isFinal, type ReceiptOutcome } from "./record.js";
@@ -15,16 +15,18 @@ export interface Reporting {
 
 const tracer = trace.getTracer("otp-gateway/delivery");
 
-/** A span for one receipt; `linkToSend` joins it to the send's span once the record is known. */
-export function receiptSpan(receipt: CarrierReceipt): Span {
-  return tracer.startSpan("otp.delivery.receipt", {
-    attributes: {
-      "otp.channel": receipt.channel,
-      "otp.provider.message_id": receipt.providerMessageId,
-      "otp.provider.state": receipt.providerState,
-      "otp.provider.error_code": receipt.errorCode,
-    },
-  });
+/**
+ * A span for one receipt, under the webhook request's; `linkToSend` joins it to the send's span
+ * once the record is known.
+ */
+export function receiptSpan(receipt: CarrierReceipt, parent: Context = ROOT_CONTEXT): Span {
+  const attributes = {
+    "otp.channel": receipt.channel,
+    "otp.provider.message_id": receipt.providerMessageId,
+    "otp.provider.state": receipt.providerState,
+    "otp.provider.error_code": receipt.errorCode,
+  };
+  return tracer.startSpan("otp.delivery.receipt", { attributes }, parent);
 }
 
 /** Links the receipt's span to the send's (a trace viewer joins the two) and names the send. */

@@ -1,4 +1,4 @@
-import { SpanStatusCode } from "@opentelemetry/api";
+import { type Context, SpanStatusCode } from "@opentelemetry/api";
 import { type ConversionListener, type ConversionResult, conclude } from "./conversion.js";
 import { linkToSend, type Reporting, receiptSpan, reportReceipt } from "./receipt-report.js";
 import { applyReceipt, type CarrierReceipt, type DeliveryRecord, type ReceiptOutcome, userScopeOf } from "./record.js";
@@ -51,7 +51,7 @@ export interface DeliveryTracker {
   /** Records an accepted send. Never throws: a send that went out is not failed for its record. */
   accepted(send: AcceptedSend): Promise<void>;
   /** Applies one carrier receipt. Throws when the store cannot be read or written. */
-  receive(receipt: CarrierReceipt): Promise<TakeOutcome>;
+  receive(receipt: CarrierReceipt, trace?: Context): Promise<TakeOutcome>;
   get(deliveryId: string): Promise<DeliveryRecord | undefined>;
   find(index: DeliveryIndex): Promise<string | undefined>;
   /** Decides whether a send's code was used, once; returns whether this call decided it. */
@@ -90,9 +90,9 @@ export function createDeliveryTracker(options: DeliveryTrackerOptions): Delivery
     return { outcome, after };
   }
 
-  async function receive(receipt: CarrierReceipt): Promise<TakeOutcome> {
+  async function receive(receipt: CarrierReceipt, trace?: Context): Promise<TakeOutcome> {
     const receivedAt = now();
-    const span = receiptSpan(receipt);
+    const span = receiptSpan(receipt, trace);
     try {
       const id = await store.find({ kind: "provider", providerMessageId: receipt.providerMessageId });
       const result = id === undefined ? undefined : await apply(id, receipt, receivedAt);

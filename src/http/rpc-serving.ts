@@ -1,8 +1,8 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
+import { type ConnectRouter, createContextValues, type ServiceImpl } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
@@ -11,6 +11,7 @@ import { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import { VerifyService } from "../../gen/otp/v1/verify_pb.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { createServerTracingInterceptor } from "../observability/rpc-tracing.js";
+import { traceContextKey } from "../observability/trace-context.js";
 import { createApiKeyCheck, createApiKeyInterceptor } from "../otp/api-key-auth.js";
 import { createRpcMetricsInterceptor } from "../otp/rpc-metrics.js";
 import { createReflectionAnswers } from "../reflection/reflection-service.js";
@@ -91,7 +92,10 @@ export function createRpcServing(options: RpcServingOptions) {
         if (!refusal) return done();
         reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
       });
-      await http.register(fastifyConnectPlugin, connect);
+      // The HTTP request's span (http-tracing.ts) is the parent of the RPC's.
+      const contextValues = (req: FastifyRequest) =>
+        req.otelContext ? createContextValues().set(traceContextKey, req.otelContext) : createContextValues();
+      await http.register(fastifyConnectPlugin, options.tracing ? { ...connect, contextValues } : connect);
     },
     /** gRPC, Connect and gRPC-Web on the cleartext HTTP/2 listener. */
     h2Handler: withGrpcWireFixes(connectNodeAdapter(connect), gate) as (

@@ -46,7 +46,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         count(route, "bad_request");
         return reply.code(400).send({ error: "body is not JSON" });
       }
-      const answer = await opts.intake(route, body);
+      const answer = await opts.intake(route, body, req.otelContext ?? undefined);
       return reply
         .code(answer.status)
         .send(answer.status === 200 ? { ok: true, outcome: answer.outcome } : { error: answer.outcome });

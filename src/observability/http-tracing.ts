@@ -1,4 +1,4 @@
-import { type Context, context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
@@ -13,9 +13,9 @@ import {
 import type { FastifyInstance } from "fastify";
 
 /**
- * The SERVER span of each HTTP/1.1 request ("POST /okta/telephony"), made from Fastify's hooks
- * and made the active context for everything the request does, so the RPC and the 8x8 call
- * nest under it and log lines carry its trace id.
+ * The SERVER span of each HTTP/1.1 request ("POST /okta/telephony"), made from Fastify's hooks.
+ * Its context is `req.otelContext`, which the routes hand on (to the RPC, the receipt intake),
+ * so the RPC and the 8x8 call nest under it; a recorded request's log lines carry its trace id.
  *
  * `@opentelemetry/instrumentation-http` did this before; it computed some twenty attributes per
  * request, patched every socket and response, and was the largest single cost of tracing in
@@ -29,24 +29,24 @@ export function traceHttpRequests(app: FastifyInstance, options: { readonly quie
     const route = req.routeOptions.url;
     if (route !== undefined && options.quietRoutes.has(route)) return done();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = tracer.startSpan(
-      route !== undefined ? `${req.method} ${route}` : req.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          [ATTR_HTTP_REQUEST_METHOD]: req.method,
-          [ATTR_HTTP_ROUTE]: route,
-          [ATTR_URL_PATH]: req.url.split("?", 1)[0],
-          [ATTR_URL_SCHEME]: req.protocol,
-          [ATTR_NETWORK_PROTOCOL_VERSION]: req.raw.httpVersion,
-          [ATTR_CLIENT_ADDRESS]: req.ip,
-          [ATTR_USER_AGENT_ORIGINAL]: req.headers["user-agent"] || undefined,
-        },
-      },
-      parent,
-    );
-    const active = trace.setSpan(parent, span);
-    req.otelContext = active;
+    const name = route !== undefined ? `${req.method} ${route}` : req.method;
+    const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
+    // Kept even when not sampled: the children then know not to record either.
+    req.otelContext = trace.setSpan(parent, span);
+    // The attributes only for a recorded span (the sampler decides without them).
+    if (!span.isRecording()) return done();
+    span.setAttributes({
+      [ATTR_HTTP_REQUEST_METHOD]: req.method,
+      [ATTR_HTTP_ROUTE]: route,
+      [ATTR_URL_PATH]: req.url.split("?", 1)[0],
+      [ATTR_URL_SCHEME]: req.protocol,
+      [ATTR_NETWORK_PROTOCOL_VERSION]: req.raw.httpVersion,
+      [ATTR_CLIENT_ADDRESS]: req.ip,
+      [ATTR_USER_AGENT_ORIGINAL]: req.headers["user-agent"] || undefined,
+    });
+    // A child logger only for recorded requests (at most TRACES_PER_SECOND by default).
+    const { traceId, spanId } = span.spanContext();
+    req.log = req.log.child({ trace_id: traceId, span_id: spanId });
     // "close" comes after the last byte is written and also when the client goes away first.
     reply.raw.once("close", () => {
       const status = reply.raw.statusCode;
@@ -58,15 +58,7 @@ export function traceHttpRequests(app: FastifyInstance, options: { readonly quie
       }
       span.end();
     });
-    context.with(active, done);
-  });
-  // The body arrives in later socket events, outside this context; from validation on, the
-  // request runs in it again (the handler, the RPC, the 8x8 call, log lines). Binding the
-  // request and response emitters instead wrapped every listener Node and Fastify add to them,
-  // and cost more than the rest of the span.
-  app.addHook("preValidation", (req, _reply, done) => {
-    if (req.otelContext === null) return done();
-    context.with(req.otelContext, done);
+    done();
   });
 }
 

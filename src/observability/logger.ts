@@ -1,10 +1,9 @@
-import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { type Logger, type LoggerOptions, pino } from "pino";
 
 /**
- * Pino options shared by the gateway's own logger and Fastify's: every line made inside a
- * traced request carries `trace_id`/`span_id`, and credential headers are censored should a
- * request ever be logged with its headers.
+ * Pino options shared by the gateway's own logger and Fastify's: credential headers are
+ * censored should a request ever be logged with its headers. A recorded request's lines carry
+ * `trace_id`/`span_id` because they are passed (trace-context.ts), not read from a context.
  */
 export function loggerOptions(level: string, authHeader: string): LoggerOptions {
   const header = authHeader.toLowerCase();
@@ -12,12 +11,6 @@ export function loggerOptions(level: string, authHeader: string): LoggerOptions 
     level,
     base: { service: "otp-gateway" },
     timestamp: pino.stdTimeFunctions.isoTime,
-    mixin() {
-      const span = trace.getActiveSpan();
-      if (!span) return {};
-      const ctx = span.spanContext();
-      return isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
-    },
     redact: {
       paths: [
         "req.headers.authorization",

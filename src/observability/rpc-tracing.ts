@@ -1,7 +1,7 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
-  context,
   propagation,
+  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -11,6 +11,7 @@ import {
 } from "@opentelemetry/api";
 import { ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME } from "@opentelemetry/semantic-conventions";
 import { statusCodeName } from "./rpc-status.js";
+import { traceContextKey } from "./trace-context.js";
 
 // No OpenTelemetry instrumentation sees HTTP/2 or Connect's in-process transport, so these
 // interceptors carry the trace across the RPC themselves (W3C traceparent in the RPC headers)
@@ -73,49 +74,50 @@ async function finishSpan<T>(span: Span, isServer: boolean, call: () => Promise<
   }
 }
 
-/** Client side: a CLIENT span per call and the trace context injected into the request headers. */
+/**
+ * Client side: a CLIENT span per call, under the caller's trace (`traceContextKey` in the
+ * call's context values), and that context injected into the request headers.
+ */
 export function createClientTracingInterceptor(system: RpcSystem): Interceptor {
   const tracer = trace.getTracer(tracerName);
   return (next) => async (req) => {
-    const name = `${req.service.typeName}/${req.method.name}`;
-    return tracer.startActiveSpan(
-      name,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: rpcAttributes(system, req),
-      },
-      (span) => {
-        propagation.inject(context.active(), req.header, headerSetter);
-        return finishSpan(span, false, () => next(req));
-      },
+    const parent = req.contextValues.get(traceContextKey) ?? ROOT_CONTEXT;
+    if (trace.getSpan(parent)?.isRecording() === false) {
+      // Not sampled: no span, but the service is told so and does not start a trace of its own.
+      propagation.inject(parent, req.header, headerSetter);
+      return next(req);
+    }
+    const span = tracer.startSpan(
+      `${req.service.typeName}/${req.method.name}`,
+      { kind: SpanKind.CLIENT, attributes: rpcAttributes(system, req) },
+      parent,
     );
+    propagation.inject(trace.setSpan(parent, span), req.header, headerSetter);
+    return finishSpan(span, false, () => next(req));
   };
 }
 
-/** Server side: continues the caller's trace from the headers and makes the SERVER span. */
+/**
+ * Server side: the SERVER span, under the context the call arrived with (the HTTP request's
+ * span behind Fastify, the façade's in one process) or else the caller's `traceparent`; its
+ * context goes into the call's values for the handler and the carrier call.
+ */
 export function createServerTracingInterceptor(): Interceptor {
   const tracer = trace.getTracer(tracerName);
   return (next) => async (req) => {
+    const given = req.contextValues.get(traceContextKey);
+    // Under a request that is not sampled: nothing to record (the handler's attributes are no-ops).
+    if (given !== undefined && trace.getSpan(given)?.isRecording() === false) return next(req);
     const system: RpcSystem = (req.header.get("content-type") ?? "").startsWith("application/grpc")
       ? "grpc"
       : "connectrpc";
-    const active = context.active();
-    const extracted = propagation.extract(active, req.header, headerGetter);
-    // Behind an instrumented HTTP/1.1 server the active span is already the HTTP request of this
-    // same trace; nest under it rather than beside it.
-    const activeSpan = trace.getSpan(active);
-    const remote = trace.getSpan(extracted);
-    const parent =
-      activeSpan && remote && activeSpan.spanContext().traceId === remote.spanContext().traceId ? active : extracted;
-    const name = `${req.service.typeName}/${req.method.name}`;
-    return tracer.startActiveSpan(
-      name,
-      {
-        kind: SpanKind.SERVER,
-        attributes: rpcAttributes(system, req),
-      },
+    const parent = given ?? propagation.extract(ROOT_CONTEXT, req.header, headerGetter);
+    const span = tracer.startSpan(
+      `${req.service.typeName}/${req.method.name}`,
+      { kind: SpanKind.SERVER, attributes: rpcAttributes(system, req) },
       parent,
-      (span) => finishSpan(span, true, () => next(req)),
     );
+    req.contextValues.set(traceContextKey, trace.setSpan(parent, span));
+    return finishSpan(span, true, () => next(req));
   };
 }

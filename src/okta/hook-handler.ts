@@ -1,11 +1,12 @@
 import { isIP } from "node:net";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { type Client, Code, ConnectError } from "@connectrpc/connect";
+import { type Client, Code, ConnectError, type ContextValues, createContextValues } from "@connectrpc/connect";
 import { type Span, trace } from "@opentelemetry/api";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CountryCode } from "libphonenumber-js/max";
 import { Channel, type OtpService, type SendOtpRequest, type SendOtpResponse } from "../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../after-answer.js";
+import { traceContextKey } from "../observability/trace-context.js";
 import { idempotencyKeyPattern } from "../otp/request-rules.js";
 import { maskPhoneNumber } from "../phone.js";
 import { type EventKind, eventKind } from "./event-kind.js";
@@ -64,7 +65,7 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
   const { now } = opts;
   const receivedAt = req.oktaReceivedAt || now();
   const send = sendRequest(req.body, opts);
-  const event = describe(req.body, send);
+  const event = describe(req, send);
   if (send.channel === Channel.SMS && req.body.data.messageProfile.msgTemplate && send.text === "") {
     req.log.warn(event.fields, "msgTemplate does not contain the code; using the gateway's SMS template");
   }
@@ -74,7 +75,7 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
   const timeoutMs = Math.max(1, opts.budgetMs - (now() - receivedAt) - answerMarginMs);
   let res: SendOtpResponse;
   try {
-    res = await opts.otpClient.sendOtp(send, { timeoutMs });
+    res = await opts.otpClient.sendOtp(send, { timeoutMs, contextValues: callValues(req) });
   } catch (err) {
     event.span?.setAttribute("otp.phone.masked", maskPhoneNumber(send.phoneNumber));
     return failed(ConnectError.from(err), req, reply, event, opts, now() - receivedAt);
@@ -90,7 +91,13 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
   return telephonyAction("SUCCESSFUL", res.provider, metadata, res.providerMessageId);
 }
 
-function describe(body: OktaTelephonyRequest, send: SendInit): HookEvent {
+/** The RPC's context values: the request's trace, so the send's spans nest under it. */
+function callValues(req: HookRequest): ContextValues | undefined {
+  return req.otelContext ? createContextValues().set(traceContextKey, req.otelContext) : undefined;
+}
+
+function describe(req: HookRequest, send: SendInit): HookEvent {
+  const body = req.body;
   const kind = eventKind(body);
   const channel = send.channel === Channel.SMS ? "sms" : "voice";
   // Merged into each line rather than bound with child(): a send logs once, and a child logger
@@ -103,7 +110,8 @@ function describe(body: OktaTelephonyRequest, send: SendInit): HookEvent {
     oktaRequestId: body.data.context?.request?.id || undefined,
     preview: kind.preview || undefined,
   };
-  const span = trace.getActiveSpan();
+  const traced = req.otelContext ? trace.getSpan(req.otelContext) : undefined;
+  const span = traced?.isRecording() ? traced : undefined;
   span?.setAttributes({
     "okta.event_id": body.eventId ?? "",
     "okta.request_type": body.requestType ?? "",

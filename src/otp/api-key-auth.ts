@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
 import { createNamedSecretMatcher } from "../auth/secrets.js";
+import { spanOf } from "../observability/trace-context.js";
 import { callerKey } from "./caller.js";
 
 /** Who presented a key, or why the call is refused (a fixed text, never the key). */
@@ -37,7 +37,7 @@ export function createApiKeyInterceptor(keys: ReadonlyMap<string, string>, whenN
     if (verdict.refusal !== undefined) throw new ConnectError(verdict.refusal, Code.Unauthenticated);
     if (verdict.caller !== undefined) {
       req.contextValues.set(callerKey, verdict.caller);
-      trace.getActiveSpan()?.setAttribute("otp.caller", verdict.caller);
+      spanOf(req.contextValues)?.setAttribute("otp.caller", verdict.caller);
     }
     return next(req);
   };

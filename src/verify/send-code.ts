@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
 import { type Channel, SendOtpRequestSchema } from "../../gen/otp/v1/otp_pb.js";
 import {
   type StartVerificationRequest,
@@ -10,6 +9,7 @@ import {
   VerificationStatus,
 } from "../../gen/otp/v1/verify_pb.js";
 import { CarrierError } from "../carrier/index.js";
+import { spanOf } from "../observability/trace-context.js";
 import { connectErrorFromCarrier } from "../otp/errors.js";
 import { validateSend } from "../otp/validation.js";
 import { unseal } from "./codes.js";
@@ -38,7 +38,7 @@ export async function sendAndRecord(
     record.expiresAt,
   );
   const valid = validateSend(request, deps.rules, deps.now());
-  trace.getActiveSpan()?.setAttributes({ "otp.verification_id": record.id, "otp.phone.masked": record.maskedPhone });
+  spanOf(ctx.values)?.setAttributes({ "otp.verification_id": record.id, "otp.phone.masked": record.maskedPhone });
   let sent: Awaited<ReturnType<VerifyDeps["send"]>>;
   try {
     sent = await deps.send(valid, { caller: record.caller, ctx });

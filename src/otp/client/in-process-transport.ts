@@ -2,6 +2,7 @@ import { create, type DescMessage, type DescMethodUnary, type DescService } from
 import {
   Code,
   ConnectError,
+  type ContextValues,
   createContextValues,
   type HandlerContext,
   type Interceptor,
@@ -36,10 +37,10 @@ export interface InProcessTransportOptions {
 export function createInProcessTransport(options: InProcessTransportOptions): Transport {
   const chains = buildChains(options);
   return {
-    unary(method, signal, timeoutMs, header, input) {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
       const chain = chains.get(method.localName);
       if (!chain) return Promise.reject(new ConnectError(`${method.name} is not implemented`, Code.Unimplemented));
-      return call(chain, method as DescMethodUnary, signal, timeoutMs, header, input) as never;
+      return call(chain, method as DescMethodUnary, { signal, timeoutMs, header, contextValues }, input) as never;
     },
     stream() {
       return Promise.reject(new ConnectError("streaming calls are not supported in-process", Code.Unimplemented));
@@ -72,18 +73,21 @@ function buildChains(options: InProcessTransportOptions): Map<string, Next> {
   return chains;
 }
 
+/** What the caller passed along with the message. */
+interface CallInit {
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly header: ConstructorParameters<typeof Headers>[0];
+  /** The caller's values (the façade's trace context); the server side adds its own to them. */
+  readonly contextValues: ContextValues | undefined;
+}
+
 /**
  * Runs one call through its chain with the caller's deadline and signal. A client may pass a
  * partial init object as `input`; the handler gets a complete message.
  */
-function call(
-  chain: Next,
-  method: DescMethodUnary,
-  signal: AbortSignal | undefined,
-  timeoutMs: number | undefined,
-  header: ConstructorParameters<typeof Headers>[0],
-  input: unknown,
-): Promise<UnaryResponse> {
+function call(chain: Next, method: DescMethodUnary, init: CallInit, input: unknown): Promise<UnaryResponse> {
+  const { signal, timeoutMs } = init;
   return new Promise((resolve, reject) => {
     const controller = new AbortController();
     let settled = false;
@@ -108,10 +112,10 @@ function call(
     if (signal?.aborted) return onCallerAbort();
     signal?.addEventListener("abort", onCallerAbort);
 
-    const contextValues = createContextValues();
+    const contextValues = init.contextValues ?? createContextValues();
     if (timer !== undefined) contextValues.set(deadlineKey, Date.now() + timeoutMs!);
     const message = create(method.input as DescMessage, input as never);
-    const req = new InProcessRequest(method, controller.signal, header, contextValues, message) as UnaryRequest;
+    const req = new InProcessRequest(method, controller.signal, init.header, contextValues, message) as UnaryRequest;
     chain(req).then(
       (res) => finish() && resolve(res),
       // An interceptor's own failure is kept off the caller's side the same way.

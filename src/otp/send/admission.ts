@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
 import { GatewayFailure, PolicyDetailSchema, RateLimitDetailSchema } from "../../../gen/otp/v1/otp_pb.js";
+import { traceFields } from "../../observability/trace-context.js";
 import type { ConversionGuard } from "../../policy/conversion-guard.js";
 import { checkDestination, type DestinationPolicy } from "../../policy/destination-policy.js";
 import { type RateLimitRule, type RateLimitSettings, rulesFor } from "../../policy/limits.js";
@@ -8,7 +8,7 @@ import type { SafeList } from "../../policy/safe-list.js";
 import type { RateLimitDecision, RateLimitStore } from "../../store/rate-limit-store.js";
 import { gatewayError } from "../errors.js";
 import type { ValidSend } from "../validation.js";
-import { countOutcome, type Send, type SendReporting } from "./send.js";
+import { countOutcome, type Send, type SendCall, type SendReporting, spanOfCall } from "./send.js";
 
 export interface AdmissionOptions extends SendReporting {
   /** Which destinations may receive a code, per channel. */
@@ -31,31 +31,33 @@ export interface AdmissionOptions extends SendReporting {
 /** Destination policy and send limits, checked before any money is spent. */
 export function withAdmission(next: Send, options: AdmissionOptions): Send {
   return async (send, call) => {
-    refuseByPolicy(send, call.caller, options);
+    refuseByPolicy(send, call, options);
     if (options.fraud?.safe?.(send.phone.e164, send.userId)) {
       countFraud(options, "safe_list", "bypassed");
       return next(send, call);
     }
-    await refuseByGuard(send, call.caller, options);
-    await refuseByLimits(send, call.caller, options);
+    await refuseByGuard(send, call, options);
+    await refuseByLimits(send, call, options);
     return next(send, call);
   };
 }
 
-function refuseByPolicy(send: ValidSend, caller: string, options: AdmissionOptions): void {
+function refuseByPolicy(send: ValidSend, call: SendCall, options: AdmissionOptions): void {
   const channel = send.channelName;
   const refusal = checkDestination(options.destinationPolicy, channel, send.phone);
   if (!refusal) return;
   countOutcome(options, send, `policy_${refusal}`);
   const { masked: to, region, type } = send.phone;
-  options.logger.warn({ caller, channel, to, region, type, reason: refusal }, "destination refused by policy");
-  trace.getActiveSpan()?.setAttribute("otp.refused", refusal);
+  const span = spanOfCall(call);
+  const line = { caller: call.caller, channel, to, region, type, reason: refusal, ...traceFields(span) };
+  options.logger.warn(line, "destination refused by policy");
+  span?.setAttribute("otp.refused", refusal);
   throw new ConnectError("the destination is not allowed by the gateway's policy", Code.PermissionDenied, undefined, [
     { desc: PolicyDetailSchema, value: { reason: refusal } },
   ]);
 }
 
-async function refuseByLimits(send: ValidSend, caller: string, options: AdmissionOptions): Promise<void> {
+async function refuseByLimits(send: ValidSend, call: SendCall, options: AdmissionOptions): Promise<void> {
   const limits = options.rateLimits;
   if (!limits) return;
   const channel = send.channelName;
@@ -72,7 +74,7 @@ async function refuseByLimits(send: ValidSend, caller: string, options: Admissio
   if (monitor)
     await monitorFraudRules(
       send,
-      caller,
+      call.caller,
       all.filter((r) => r.fraud),
       options,
     );
@@ -90,11 +92,13 @@ async function refuseByLimits(send: ValidSend, caller: string, options: Admissio
   const { rule, retryAfterMs } = decision;
   if (rules.find((r) => r.name === rule)?.fraud) countFraud(options, rule, "refused");
   countOutcome(options, send, `rate_limited_${rule}`);
-  options.logger.warn(
-    { caller, channel, to: send.phone.masked, limit: rule, retryAfterMs, purpose: send.purpose || undefined },
-    "send refused by rate limit",
-  );
-  trace.getActiveSpan()?.setAttribute("otp.refused", `rate_limited_${rule}`);
+  const span = spanOfCall(call);
+  const { caller } = call;
+  const to = send.phone.masked;
+  const purpose = send.purpose || undefined;
+  const line = { caller, channel, to, limit: rule, retryAfterMs, purpose, ...traceFields(span) };
+  options.logger.warn(line, "send refused by rate limit");
+  span?.setAttribute("otp.refused", `rate_limited_${rule}`);
   throw new ConnectError("too many codes sent; try again later", Code.ResourceExhausted, undefined, [
     { desc: RateLimitDetailSchema, value: { limit: rule, retryAfterMs: Math.ceil(retryAfterMs) } },
   ]);
@@ -116,7 +120,7 @@ async function monitorFraudRules(
 }
 
 /** The conversion guard: a country whose recent codes went unused is paused for a while. */
-async function refuseByGuard(send: ValidSend, caller: string, options: AdmissionOptions): Promise<void> {
+async function refuseByGuard(send: ValidSend, call: SendCall, options: AdmissionOptions): Promise<void> {
   const guard = options.fraud?.guard;
   if (!guard) return;
   const country = send.phone.region ?? "ZZ";
@@ -126,11 +130,10 @@ async function refuseByGuard(send: ValidSend, caller: string, options: Admission
   countFraud(options, "conversion_guard", monitor ? "would_refuse" : "refused");
   if (monitor) return;
   countOutcome(options, send, "rate_limited_conversion_guard");
-  options.logger.warn(
-    { caller, channel: send.channelName, to: send.phone.masked, country },
-    "send refused by the conversion guard",
-  );
-  trace.getActiveSpan()?.setAttribute("otp.refused", "conversion_guard");
+  const span = spanOfCall(call);
+  const line = { caller: call.caller, channel: send.channelName, to: send.phone.masked, country, ...traceFields(span) };
+  options.logger.warn(line, "send refused by the conversion guard");
+  span?.setAttribute("otp.refused", "conversion_guard");
   throw new ConnectError(
     "sends to this country are paused: too few codes sent there were used",
     Code.ResourceExhausted,

@@ -1,7 +1,6 @@
 import { hash } from "node:crypto";
 import { fromJson, toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import {
   CarrierErrorDetailSchema,
@@ -16,7 +15,7 @@ import type { GatewayMetrics } from "../../observability/metrics.js";
 import type { ClaimResult, IdempotencyStore, RecordedOutcome } from "../../store/idempotency-store.js";
 import { connectErrorFromCarrier, gatewayError } from "../errors.js";
 import type { ValidSend } from "../validation.js";
-import { answerMarginMs, type Send, type SendCall } from "./send.js";
+import { answerMarginMs, type Send, type SendCall, spanOfCall } from "./send.js";
 
 export interface AtMostOnceOptions {
   readonly store: IdempotencyStore;
@@ -63,7 +62,7 @@ export function withIdempotency(next: Send, options: AtMostOnceOptions): Send {
         );
       }
       if (record?.outcome) {
-        trace.getActiveSpan()?.setAttribute("otp.idempotent_replay", true);
+        spanOfCall(call)?.setAttribute("otp.idempotent_replay", true);
         options.metrics?.idempotentReplays.inc();
         log().info("repeat of an earlier request: replaying its answer");
         return replay(record.outcome, send);

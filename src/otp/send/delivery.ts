@@ -1,12 +1,13 @@
-import { isSpanContextValid, type Span, trace } from "@opentelemetry/api";
+import { isSpanContextValid, type Span } from "@opentelemetry/api";
 import { Channel, DeliveryStatus } from "../../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../../after-answer.js";
 import { type Carrier, type CarrierAcceptance, CarrierError, type SendOptions } from "../../carrier/index.js";
 import type { AcceptedSend, DeliveryTracker } from "../../delivery/tracker.js";
 import { defaultLanguage, spokenLanguage } from "../../i18n/locale.js";
+import { contextWith, traceFields } from "../../observability/trace-context.js";
 import type { ValidSend } from "../validation.js";
 import { voiceScript } from "../voice-script.js";
-import { answerMarginMs, countOutcome, type Send, type SendCall, type SendReporting } from "./send.js";
+import { answerMarginMs, countOutcome, type Send, type SendCall, type SendReporting, spanOfCall } from "./send.js";
 
 export interface DeliveryOptions extends SendReporting {
   readonly carrier: Carrier;
@@ -25,7 +26,7 @@ export function createDelivery(options: DeliveryOptions): Send {
     const started = now();
     const deliveryId = options.newId();
     const channel = send.channelName;
-    const span = trace.getActiveSpan();
+    const span = spanOfCall(call);
     // The language the person is addressed in: the call's script, or the template the gateway chose.
     const locale =
       send.channel === Channel.VOICE
@@ -49,10 +50,11 @@ export function createDelivery(options: DeliveryOptions): Send {
       purpose: send.purpose || undefined,
       userId: send.userId || undefined,
       locale,
+      ...traceFields(span),
     };
     let accepted: CarrierAcceptance;
     try {
-      accepted = await toCarrier(carrier, send, deliveryId, locale, sendOptions(call, options.defaultTimeoutMs));
+      accepted = await toCarrier(carrier, send, deliveryId, locale, sendOptions(call, span, options.defaultTimeoutMs));
     } catch (err) {
       if (!(err instanceof CarrierError)) throw err;
       countOutcome(options, send, `carrier_${err.failure}`);
@@ -103,9 +105,11 @@ export function createDelivery(options: DeliveryOptions): Send {
 }
 
 /** The carrier's budget: the caller's deadline less the margin for our answer, or the default. */
-function sendOptions(call: SendCall, defaultTimeoutMs: number): SendOptions {
+function sendOptions(call: SendCall, span: Span | undefined, defaultTimeoutMs: number): SendOptions {
   const remaining = call.ctx.timeoutMs() ?? Infinity;
-  return { timeoutMs: Math.max(1, Math.min(defaultTimeoutMs, remaining - answerMarginMs)), signal: call.ctx.signal };
+  const timeoutMs = Math.max(1, Math.min(defaultTimeoutMs, remaining - answerMarginMs));
+  // The carrier call's span only in a recorded trace.
+  return { timeoutMs, signal: call.ctx.signal, trace: span?.isRecording() ? contextWith(span) : undefined };
 }
 
 function toCarrier(

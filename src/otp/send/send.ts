@@ -1,13 +1,20 @@
 import type { HandlerContext } from "@connectrpc/connect";
+import type { Span } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { SendOtpResponse } from "../../../gen/otp/v1/otp_pb.js";
 import type { GatewayMetrics } from "../../observability/metrics.js";
+import { spanOf } from "../../observability/trace-context.js";
 import type { ValidSend } from "../validation.js";
 
 /** Who asked for a send, and the RPC's deadline and cancellation. */
 export interface SendCall {
   readonly caller: string;
   readonly ctx: HandlerContext;
+}
+
+/** The RPC's span, which a send's steps add what they decided to (when the call is traced). */
+export function spanOfCall(call: SendCall): Span | undefined {
+  return spanOf(call.ctx.values);
 }
 
 /**

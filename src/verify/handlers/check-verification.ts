@@ -1,6 +1,5 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
-import { trace } from "@opentelemetry/api";
 import { RateLimitDetailSchema } from "../../../gen/otp/v1/otp_pb.js";
 import {
   type CheckVerificationRequest,
@@ -9,6 +8,7 @@ import {
   VerificationStatus,
   VerifyErrorDetailSchema,
 } from "../../../gen/otp/v1/verify_pb.js";
+import { spanOf } from "../../observability/trace-context.js";
 import { callerKey } from "../../otp/caller.js";
 import { invalidArgument, type Violation } from "../../otp/errors.js";
 import { codeHash, sameHash } from "../codes.js";
@@ -30,7 +30,7 @@ export function createCheck(deps: VerifyDeps) {
     await limitChecks(deps, caller);
     const record = await storeCall(() => deps.store.get(req.verificationId));
     if (!record || record.caller !== caller) throw notFound();
-    trace.getActiveSpan()?.setAttributes({ "otp.verification_id": record.id, "otp.phone.masked": record.maskedPhone });
+    spanOf(ctx.values)?.setAttributes({ "otp.verification_id": record.id, "otp.phone.masked": record.maskedPhone });
     // Hashed before the store is asked, and compared in constant time inside the change.
     const presented = codeHash(keys, record.id, code);
     const at = deps.now();

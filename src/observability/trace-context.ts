@@ -1,0 +1,36 @@
+import { type ContextValues, createContextKey } from "@connectrpc/connect";
+import { type Context, isSpanContextValid, ROOT_CONTEXT, type Span, trace } from "@opentelemetry/api";
+
+// The gateway registers no context manager (telemetry.ts): Node 20's AsyncLocalStorage puts a
+// hook on every promise of every request, which cost more than recording the spans themselves
+// (bench/README.md). The trace travels explicitly instead: on the Fastify request
+// (`req.otelContext`), in an RPC's context values, in the carrier call's options.
+
+/** The trace context an RPC runs in: its SERVER span once the tracing interceptor made it. */
+export const traceContextKey = createContextKey<Context | undefined>(undefined, { description: "trace context" });
+
+/** The span an RPC's work adds attributes to, if the call is traced. */
+export function spanOf(values: ContextValues): Span | undefined {
+  const ctx = values.get(traceContextKey);
+  return ctx === undefined ? undefined : trace.getSpan(ctx);
+}
+
+/** A context whose active span is `span`, for starting that span's children. */
+export function contextWith(span: Span | undefined): Context | undefined {
+  return span === undefined ? undefined : trace.setSpan(ROOT_CONTEXT, span);
+}
+
+/** A log line's trace fields; both keys always present, so every line keeps one shape. */
+export interface TraceFields {
+  readonly trace_id: string | undefined;
+  readonly span_id: string | undefined;
+}
+
+const untraced: TraceFields = { trace_id: undefined, span_id: undefined };
+
+/** `trace_id`/`span_id` of a recorded span (pino leaves the undefined ones out of the line). */
+export function traceFields(span: Span | undefined): TraceFields {
+  if (span === undefined || !span.isRecording()) return untraced;
+  const ctx = span.spanContext();
+  return isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : untraced;
+}

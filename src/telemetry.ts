@@ -26,11 +26,12 @@ if (env.OTEL_SDK_DISABLED !== "true") {
   // process's memory, and importing them a sixth of its start-up time.
   if (env.OTEL_TRACES_EXPORTER !== "none") {
     const { NodeSDK } = await import("@opentelemetry/sdk-node");
-    const { createBoundedSampler, tracesPerSecondFrom } = await import("./observability/trace-sampler.js");
+    const { createBoundedSampler } = await import("./observability/trace-sampler.js");
+    const { serverVariables } = await import("./config/server.js");
+    // A bad value cannot start the gateway (the config check refuses it); until then, 1.
+    const perSecond = serverVariables.TRACES_PER_SECOND.safeParse(env.TRACES_PER_SECOND).data ?? 1;
     // The standard variable wins; without it, every trace up to TRACES_PER_SECOND.
-    const sampler = env.OTEL_TRACES_SAMPLER
-      ? undefined
-      : createBoundedSampler(tracesPerSecondFrom(env.TRACES_PER_SECOND));
+    const sampler = env.OTEL_TRACES_SAMPLER ? undefined : createBoundedSampler(perSecond);
     // `null` is the SDK's "register none" (its types only know a manager or the default).
     const sdk = new NodeSDK({ instrumentations: [], contextManager: null as never, ...(sampler ? { sampler } : {}) });
     sdk.start();

@@ -171,6 +171,9 @@ describe("loadConfig: mistakes an operator makes", () => {
     expect(problems({ CIRCUIT_COOLDOWN_MS: "5" })).toEqual([
       'CIRCUIT_COOLDOWN_MS: must be a whole number from 100 to 600000, got "5"',
     ]);
+    expect(problems({ TRACES_PER_SECOND: "0" })).toEqual([
+      'TRACES_PER_SECOND: must be a whole number from 1 to 100000, got "0"',
+    ]);
     const secretProblem = problems({ OKTA_AUTH_SECRET: "short" }).join();
     expect(secretProblem).toMatch(/^OKTA_AUTH_SECRET: must be at least 16 characters$/);
   });

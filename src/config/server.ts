@@ -27,6 +27,8 @@ export interface ServerConfig {
   readonly metricsToken?: string;
   /** gRPC server reflection on GRPC_PORT: on by default outside production. */
   readonly grpcReflection: boolean;
+  /** Most new traces the default sampler records a second (when OTEL_TRACES_SAMPLER is unset). */
+  readonly tracesPerSecond: number;
 }
 
 export const serverVariables = {
@@ -45,6 +47,8 @@ export const serverVariables = {
   REQUEST_TIMEOUT_MS: int(10_000, 1_000, 60_000),
   METRICS_TOKEN: secretString(16),
   GRPC_REFLECTION: optionalChoice(["on", "off"]),
+  // Read by telemetry.ts before the rest of the config; checked here with everything else.
+  TRACES_PER_SECOND: int(100, 1, 100_000),
 };
 
 type ServerEnv = z.output<z.ZodObject<typeof serverVariables>>;
@@ -78,5 +82,6 @@ export function readServer(e: ServerEnv, problems: string[]): ServerConfig {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     grpcReflection: (e.GRPC_REFLECTION ?? (e.NODE_ENV === "production" ? "off" : "on")) === "on",
+    tracesPerSecond: e.TRACES_PER_SECOND,
   };
 }

@@ -1,8 +1,6 @@
 import { type Context, isSpanContextValid, TraceFlags, trace } from "@opentelemetry/api";
 import { tracing } from "@opentelemetry/sdk-node";
 
-export const defaultTracesPerSecond = 100;
-
 /**
  * The gateway's default head sampler: every trace while at most `perSecond` start each second,
  * then no more until the budget refills (a token bucket holding one second's worth).
@@ -42,10 +40,4 @@ export function createBoundedSampler(perSecond: number, now: () => number = perf
     },
     toString: () => `BoundedSampler{${perSecond} traces/s}`,
   };
-}
-
-/** TRACES_PER_SECOND as telemetry.ts reads it before the config module runs (which checks it). */
-export function tracesPerSecondFrom(value: string | undefined): number {
-  const n = Number(value);
-  return value === undefined || value.trim() === "" || !Number.isFinite(n) || n <= 0 ? defaultTracesPerSecond : n;
 }

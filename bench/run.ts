@@ -72,8 +72,8 @@ async function warm(proc: GatewayProcess, rpcToo = false): Promise<GatewayProces
 }
 
 const reference = async (kind: ReferenceKind) => warm(await spawnReference(kind, fake));
-const gatewayProc = async (traced: boolean) =>
-  warm(await spawnQuietGateway(benchGatewayEnv(fake, traced), traced), true);
+const gatewayProc = async (traced: boolean, env: Record<string, string> = {}) =>
+  warm(await spawnQuietGateway({ ...benchGatewayEnv(fake, traced), ...env }, traced), true);
 
 /** Unique traffic at 128 connections until the stores are as full as a minute of load leaves them. */
 async function prewarm(proc: GatewayProcess): Promise<void> {
@@ -126,25 +126,34 @@ for (const row of atOne?.rows ?? []) {
 }
 await proxy.stop();
 
-// ---------- tracing, measured in pairs at 128 connections ----------
-// The steady gateway against a traced one that served the same prewarm, alternating turn by
-// turn so both see the same machine (measured minutes apart, the ratio moved by ±10 points),
-// each pair's order swapped from the last; the cost is the median of the pairs' ratios.
-const tracingPairs: Array<{ plain: number; traced: number }> = [];
+// ---------- tracing, measured in turns at 128 connections ----------
+// The steady gateway against two traced ones that served the same prewarm: the default sampler
+// (every trace up to TRACES_PER_SECOND) and every request recorded. They take turns so all see
+// the same machine (measured minutes apart, the ratio moved by ±10 points), each turn's order
+// reversed from the last; a cost is the median of the turns' ratios.
+const tracingPairs: Array<{ plain: number; traced: number; all: number }> = [];
 if (wanted("hook SMS @128, tracing on")) {
   const traced = await gatewayProc(true);
+  const all = await gatewayProc(true, { OTEL_TRACES_SAMPLER: "parentbased_always_on" });
   await prewarm(traced);
-  const plain: Scenario = { name: "hook SMS @128 (paired, tracing off)", run: hook(128), carrierCalls: true };
-  const tracedScenario: Scenario = { name: "hook SMS @128, tracing on", run: hook(128), carrierCalls: true };
-  const runs = { plain: [] as Row[], traced: [] as Row[] };
+  await prewarm(all);
+  const scenarios = {
+    plain: { name: "hook SMS @128 (paired, tracing off)", run: hook(128), carrierCalls: true },
+    traced: { name: "hook SMS @128, tracing on", run: hook(128), carrierCalls: true },
+    all: { name: "hook SMS @128, tracing on, every request recorded", run: hook(128), carrierCalls: true },
+  } satisfies Record<string, Scenario>;
+  const procs = { plain: gateway, traced, all };
+  const runs = { plain: [] as Row[], traced: [] as Row[], all: [] as Row[] };
   for (let i = 0; i < reps * 2; i++) {
-    if (i % 2 === 0) runs.plain.push(await measureOnce(fake, gateway, plain));
-    runs.traced.push(await measureOnce(fake, traced, tracedScenario));
-    if (i % 2 === 1) runs.plain.push(await measureOnce(fake, gateway, plain));
-    tracingPairs.push({ plain: runs.plain.at(-1)!.reqPerSec, traced: runs.traced.at(-1)!.reqPerSec });
+    const order = (["plain", "traced", "all"] as const).slice();
+    if (i % 2 === 1) order.reverse();
+    for (const k of order) runs[k].push(await measureOnce(fake, procs[k], scenarios[k]));
+    const last = (k: keyof typeof runs) => runs[k].at(-1)!.reqPerSec;
+    tracingPairs.push({ plain: last("plain"), traced: last("traced"), all: last("all") });
   }
-  rows.push(summarise(plain.name, runs.plain), summarise(tracedScenario.name, runs.traced));
+  for (const k of ["plain", "traced", "all"] as const) rows.push(summarise(scenarios[k].name, runs[k]));
   await traced.stop();
+  await all.stop();
 }
 await gateway.stop();
 
@@ -160,6 +169,7 @@ writeReport({
   prewarmS,
   atOne,
   tracingCost: tracingPairs.length ? median(tracingPairs.map((p) => 1 - p.traced / p.plain)) : undefined,
+  tracingAllCost: tracingPairs.length ? median(tracingPairs.map((p) => 1 - p.all / p.plain)) : undefined,
   tracingPairs,
   startup,
 });

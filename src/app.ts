@@ -56,7 +56,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<GatewayApp> {
     carrier: domain?.carrier,
     store: domain?.redis?.health,
     otpService: config.otpService,
-    features: domain ? featuresOf(config) : undefined,
+    features: domain ? featuresOf(config, tracing) : undefined,
   });
   await http.register(metricsRoute, { registry: metrics.registry, token: config.metricsToken });
   const base = domain?.baseCarrier;
@@ -153,13 +153,17 @@ function allCircuitsOpen(carrier: Carrier): boolean {
 }
 
 /** What /readyz says this process takes besides sends. */
-function featuresOf(config: Config): Record<string, string | boolean> {
+function featuresOf(config: Config, tracing: boolean): Record<string, string | boolean> {
   const { webhooks, conversions, verify, fraud } = config;
+  const sampler = config.otelTracesSampler
+    ? `OTEL_TRACES_SAMPLER=${config.otelTracesSampler}`
+    : `at most ${config.tracesPerSecond} new traces a second`;
   return {
     receipts: webhooks.enabled ? (webhooks.secret ? "on" : "open (sandbox)") : "off (no EIGHTBYEIGHT_WEBHOOK_SECRET)",
     oktaEventHook: conversions.eventHook !== undefined,
     feedbackTo8x8: conversions.feedback,
     verify: verify.hashKey !== undefined,
     fraudRules: fraud.mode,
+    tracing: tracing ? `on (${sampler})` : "off",
   };
 }

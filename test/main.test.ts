@@ -133,6 +133,7 @@ describe("npm start on a fresh machine (no 8x8 credentials)", () => {
         feedbackTo8x8: false,
         verify: true,
         fraudRules: "enforce",
+        tracing: "off",
       },
     });
   });

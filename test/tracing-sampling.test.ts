@@ -62,6 +62,10 @@ describe("the default sampler in a running gateway", () => {
   it("records at most TRACES_PER_SECOND traces of a burst, each one whole, and answers every request", async () => {
     fake.requests.length = 0;
     const gw = await start({ ...fakeCarrierEnv(fake), OTEL_SERVICE_NAME: "sampled-all", TRACES_PER_SECOND: "2" });
+    const ready = (await (await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`)).json()) as {
+      features: Record<string, unknown>;
+    };
+    expect(ready.features.tracing).toBe("on (at most 2 new traces a second)");
     const ids = await burst(gw.httpPort, "evtSampled", 12);
     const spans = spansOf("sampled-all");
     const hooks = spans.filter((s) => ids.includes(String(s.attributes["okta.event_id"])));

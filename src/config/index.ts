@@ -112,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...readConversion(e, deployment),
     ...readFraud(e),
     ...readPolicy(e),
+    otelTracesSampler: blankToUndefined(env.OTEL_TRACES_SAMPLER) as string | undefined,
     okta,
     oktaRefusedAnswer: e.OKTA_REFUSED_ANSWER,
     warnings: production ? [] : unknown,

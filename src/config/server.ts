@@ -29,6 +29,8 @@ export interface ServerConfig {
   readonly grpcReflection: boolean;
   /** Most new traces the default sampler records a second (when OTEL_TRACES_SAMPLER is unset). */
   readonly tracesPerSecond: number;
+  /** The standard OTEL_TRACES_SAMPLER when set: it replaces the default sampler. */
+  readonly otelTracesSampler?: string;
 }
 
 export const serverVariables = {

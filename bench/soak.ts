@@ -4,7 +4,8 @@
 // Not a test: it reports; nothing in `npm test` runs it.
 //
 //   npm run soak                                    (builds, then ten minutes)
-//   npx tsx bench/soak.ts --seconds 600 --connections 128
+//   npx tsx bench/soak.ts --seconds 600 --connections 128 [--traced]
+//                                  (--traced: OTLP to a discarding sink, the default sampler)
 //
 // Loopback only: the bench's fake 8x8 over HTTPS in its own process (20 ms), the built gateway
 // with the start command's node arguments and every default limit on (bench/support/setup.ts).
@@ -15,13 +16,17 @@ import { procSample } from "./support/measure.js";
 import { benchGatewayEnv, spawnQuietGateway, startBenchFake } from "./support/setup.js";
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "600" }, connections: { type: "string", default: "128" } },
+  options: {
+    seconds: { type: "string", default: "600" },
+    connections: { type: "string", default: "128" },
+    traced: { type: "boolean", default: false },
+  },
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
 const fake = await startBenchFake(20);
-const gw = await spawnQuietGateway(benchGatewayEnv(fake, false), false);
+const gw = await spawnQuietGateway(benchGatewayEnv(fake, values.traced), values.traced);
 const pid = gw.child.pid!;
 await hookLoad(gw.httpPort, 32, "SMS", 4); // the JIT's warm-up, not counted
 await fake.reset();
@@ -63,6 +68,7 @@ const report = {
   node: process.version,
   seconds,
   connections,
+  traced: values.traced,
   ...totals,
   carrierCalls: calls,
   duplicated: counts.filter((c) => c > 1).length,

@@ -1,5 +1,5 @@
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { type ConnectRouter, createContextValues, type ServiceImpl } from "@connectrpc/connect";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -11,7 +11,7 @@ import { OtpService } from "../../gen/otp/v1/otp_pb.js";
 import { VerifyService } from "../../gen/otp/v1/verify_pb.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { createServerTracingInterceptor } from "../observability/rpc-tracing.js";
-import { traceContextKey } from "../observability/trace-context.js";
+import { rpcValuesFor } from "../observability/trace-context.js";
 import { createApiKeyCheck, createApiKeyInterceptor } from "../otp/api-key-auth.js";
 import { createRpcMetricsInterceptor } from "../otp/rpc-metrics.js";
 import { createReflectionAnswers } from "../reflection/reflection-service.js";
@@ -93,8 +93,7 @@ export function createRpcServing(options: RpcServingOptions) {
         reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
       });
       // The HTTP request's span (http-tracing.ts) is the parent of the RPC's.
-      const contextValues = (req: FastifyRequest) =>
-        req.otelContext ? createContextValues().set(traceContextKey, req.otelContext) : createContextValues();
+      const contextValues = (req: FastifyRequest) => rpcValuesFor(req.otelContext);
       await http.register(fastifyConnectPlugin, options.tracing ? { ...connect, contextValues } : connect);
     },
     /** gRPC, Connect and gRPC-Web on the cleartext HTTP/2 listener. */

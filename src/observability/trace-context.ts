@@ -1,4 +1,4 @@
-import { type ContextValues, createContextKey } from "@connectrpc/connect";
+import { type ContextValues, createContextKey, createContextValues } from "@connectrpc/connect";
 import { type Context, isSpanContextValid, ROOT_CONTEXT, type Span, trace } from "@opentelemetry/api";
 
 // The gateway registers no context manager (telemetry.ts): Node 20's AsyncLocalStorage puts a
@@ -8,6 +8,12 @@ import { type Context, isSpanContextValid, ROOT_CONTEXT, type Span, trace } from
 
 /** The trace context an RPC runs in: its SERVER span once the tracing interceptor made it. */
 export const traceContextKey = createContextKey<Context | undefined>(undefined, { description: "trace context" });
+
+/** An RPC's fresh context values, carrying the trace of the request that makes it, if any. */
+export function rpcValuesFor(trace: Context | null | undefined): ContextValues {
+  const values = createContextValues();
+  return trace ? values.set(traceContextKey, trace) : values;
+}
 
 /** The span an RPC's work adds attributes to, if the call is traced. */
 export function spanOf(values: ContextValues): Span | undefined {

@@ -1,12 +1,12 @@
 import { isIP } from "node:net";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { type Client, Code, ConnectError, type ContextValues, createContextValues } from "@connectrpc/connect";
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { type Span, trace } from "@opentelemetry/api";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CountryCode } from "libphonenumber-js/max";
 import { Channel, type OtpService, type SendOtpRequest, type SendOtpResponse } from "../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../after-answer.js";
-import { traceContextKey } from "../observability/trace-context.js";
+import { rpcValuesFor } from "../observability/trace-context.js";
 import { idempotencyKeyPattern } from "../otp/request-rules.js";
 import { maskPhoneNumber } from "../phone.js";
 import { type EventKind, eventKind } from "./event-kind.js";
@@ -75,7 +75,8 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
   const timeoutMs = Math.max(1, opts.budgetMs - (now() - receivedAt) - answerMarginMs);
   let res: SendOtpResponse;
   try {
-    res = await opts.otpClient.sendOtp(send, { timeoutMs, contextValues: callValues(req) });
+    // The request's trace goes with the call, so the send's spans nest under it.
+    res = await opts.otpClient.sendOtp(send, { timeoutMs, contextValues: rpcValuesFor(req.otelContext) });
   } catch (err) {
     event.span?.setAttribute("otp.phone.masked", maskPhoneNumber(send.phoneNumber));
     return failed(ConnectError.from(err), req, reply, event, opts, now() - receivedAt);
@@ -89,11 +90,6 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
   afterAnswer(() => req.log.info(line, "okta hook: code accepted by carrier"));
   const metadata = `deliveryId=${res.deliveryId};channel=${event.channel};latencyMs=${latencyMs}`;
   return telephonyAction("SUCCESSFUL", res.provider, metadata, res.providerMessageId);
-}
-
-/** The RPC's context values: the request's trace, so the send's spans nest under it. */
-function callValues(req: HookRequest): ContextValues | undefined {
-  return req.otelContext ? createContextValues().set(traceContextKey, req.otelContext) : undefined;
 }
 
 function describe(req: HookRequest, send: SendInit): HookEvent {

@@ -148,10 +148,17 @@ describe("loadConfig", () => {
 
 describe("loadConfig: mistakes an operator makes", () => {
   it("warns about a misspelled variable, with the name it probably meant", () => {
-    const config = loadConfig({ EIGHTBYEIGHT_APIKEY: "k", OKTA_HOOK_BUDGET: "2000", HTTP_PROXY: "http://proxy:3128" });
+    const config = loadConfig({
+      EIGHTBYEIGHT_APIKEY: "k",
+      OKTA_HOOK_BUDGET: "2000",
+      HTTP_PROXY: "http://proxy:3128",
+      TRACE_PER_SECOND: "10",
+      TRACEPARENT: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    });
     expect(config.warnings).toEqual([
       "EIGHTBYEIGHT_APIKEY: not a variable the gateway reads; did you mean EIGHTBYEIGHT_API_KEY?",
       "OKTA_HOOK_BUDGET: not a variable the gateway reads; did you mean OKTA_HOOK_BUDGET_MS?",
+      "TRACE_PER_SECOND: not a variable the gateway reads; did you mean TRACES_PER_SECOND?",
     ]);
   });
 

@@ -45,6 +45,9 @@ const ownedPrefixes = [
   "CONVERSION_",
   "METRICS_",
   "WEBHOOK_",
+  // Not "TRACE" alone: TRACEPARENT/TRACESTATE may be set by the platform (OTel's env carriers).
+  "TRACES_",
+  "TRACE_PER",
 ];
 
 /** Variables named like ours that the gateway does not read, each with the closest real name. */

@@ -6,8 +6,8 @@ import { tracing } from "@opentelemetry/sdk-node";
  * then no more until the budget refills (a token bucket holding one second's worth).
  *
  * An OTP gateway runs far below that most of the time, so SREs get every trace; under a flood
- * (SMS pumping, a sign-in storm, a load test) recording every span would cost a third of the
- * throughput (bench/README.md) exactly when it is needed most. A child of one of our own spans
+ * (SMS pumping, a sign-in storm, a load test) recording every span would cost about a quarter
+ * of the throughput (bench/README.md) exactly when it is needed most. A child of one of our own spans
  * follows its parent, so traces stay whole; a caller's `traceparent` marked sampled spends the
  * budget too, as the tracing interceptor runs before the API key check and anyone could set it;
  * one marked not sampled is not recorded. `OTEL_TRACES_SAMPLER` replaces this sampler.

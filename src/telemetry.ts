@@ -31,7 +31,7 @@ if (env.OTEL_SDK_DISABLED !== "true") {
     // A bad value cannot start the gateway (the config check refuses it); until then, 1.
     const perSecond = serverVariables.TRACES_PER_SECOND.safeParse(env.TRACES_PER_SECOND).data ?? 1;
     // The standard variable wins; without it, every trace up to TRACES_PER_SECOND.
-    const sampler = env.OTEL_TRACES_SAMPLER ? undefined : createBoundedSampler(perSecond);
+    const sampler = env.OTEL_TRACES_SAMPLER?.trim() ? undefined : createBoundedSampler(perSecond);
     // `null` is the SDK's "register none" (its types only know a manager or the default).
     const sdk = new NodeSDK({ instrumentations: [], contextManager: null as never, ...(sampler ? { sampler } : {}) });
     sdk.start();

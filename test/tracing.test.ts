@@ -149,15 +149,18 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     });
     // Our trace context stays inside: nothing about it is sent to the carrier.
     expect(fake.requests.at(-1)?.headers.traceparent).toBeUndefined();
-    // The success lines are written after the answer, and still say which trace they belong to.
+    // The success line is written after the answer, says which trace it belongs to, and
+    // carries the Okta event's fields: in one process a send writes one line, not two.
     const lines = gw.output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as Record<string, unknown>] : []));
     const lineOf = (msg: string) => lines.find((l) => l.msg === msg && l.trace_id === hookSpan.traceId);
     expect(lineOf("carrier accepted the send")).toMatchObject({
       to: "+44******3456",
       channel: "sms",
       caller: "okta-hook",
+      eventId: "evtTraceInProc1",
+      requestType: "com.okta.user.telephony.mfa-verification",
     });
-    expect(lineOf("okta hook: code accepted by carrier")).toMatchObject({ eventId: "evtTraceInProc1", channel: "sms" });
+    expect(lines.filter((l) => l.eventId === "evtTraceInProc1" && l.level === 30)).toHaveLength(1);
   });
 
   it("continues a caller's trace (W3C traceparent) on the hook", async () => {
@@ -213,6 +216,18 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     expect(rpcClient?.service).toBe(`facade-${protocol}`);
     expect(ancestry(spans, carrierSpan)).toContain(rpcClient!.name);
     expect(ancestry(spans, carrierSpan).at(-1)).toBe("POST /okta/telephony");
+    // Each process writes its own success line; a network caller's fields do not reach the service's.
+    const linesOf = (p: GatewayProcess) =>
+      p.output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as Record<string, unknown>] : []));
+    await waitFor(
+      () => linesOf(facade).find((l) => l.msg === "okta hook: code accepted by carrier" && l.eventId === eventId),
+      "the façade's line",
+    );
+    const serviceLine = await waitFor(
+      () => linesOf(service).find((l) => l.msg === "carrier accepted the send" && l.trace_id === carrierSpan.traceId),
+      "the service's line",
+    );
+    expect(serviceLine.eventId).toBeUndefined();
   });
 
   it("puts the 8x8 error code on the span when 8x8 refuses", async () => {

@@ -7,6 +7,7 @@ import type { CountryCode } from "libphonenumber-js/max";
 import { Channel, type OtpService, type SendOtpRequest, type SendOtpResponse } from "../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../after-answer.js";
 import { rpcValuesFor } from "../observability/trace-context.js";
+import { callerLogFieldsKey } from "../otp/caller.js";
 import { idempotencyKeyPattern } from "../otp/request-rules.js";
 import { maskPhoneNumber } from "../phone.js";
 import { type EventKind, eventKind } from "./event-kind.js";
@@ -75,8 +76,7 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
   const timeoutMs = Math.max(1, opts.budgetMs - (now() - receivedAt) - answerMarginMs);
   let res: SendOtpResponse;
   try {
-    // The request's trace goes with the call, so the send's spans nest under it.
-    res = await opts.otpClient.sendOtp(send, { timeoutMs, contextValues: rpcValuesFor(req.otelContext) });
+    res = await opts.otpClient.sendOtp(send, { timeoutMs, contextValues: callValues(req, event, opts) });
   } catch (err) {
     event.span?.setAttribute("otp.phone.masked", maskPhoneNumber(send.phoneNumber));
     return failed(ConnectError.from(err), req, reply, event, opts, now() - receivedAt);
@@ -86,10 +86,20 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
     return refuseSandbox(req, event);
   }
   const latencyMs = now() - receivedAt;
-  const line = { deliveryId: res.deliveryId, ...event.fields, providerMessageId: res.providerMessageId, latencyMs };
-  afterAnswer(() => req.log.info(line, "okta hook: code accepted by carrier"));
+  // In this process the service's line carries the event's fields (callValues); a façade
+  // writes its own, the service being elsewhere.
+  if (opts.delivery === "remote") {
+    const line = { deliveryId: res.deliveryId, ...event.fields, providerMessageId: res.providerMessageId, latencyMs };
+    afterAnswer(() => req.log.info(line, "okta hook: code accepted by carrier"));
+  }
   const metadata = `deliveryId=${res.deliveryId};channel=${event.channel};latencyMs=${latencyMs}`;
   return telephonyAction("SUCCESSFUL", res.provider, metadata, res.providerMessageId);
+}
+
+/** The call's context values: the request's trace, so the send's spans nest under it, and in this process the event's log fields. */
+function callValues(req: HookRequest, event: HookEvent, opts: HookHandlerOptions) {
+  const values = rpcValuesFor(req.otelContext);
+  return opts.delivery === "remote" ? values : values.set(callerLogFieldsKey, event.fields);
 }
 
 function describe(req: HookRequest, send: SendInit): HookEvent {

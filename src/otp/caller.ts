@@ -8,3 +8,13 @@ export const callerKey = createContextKey<string>("anonymous", { description: "O
 
 /** The caller name of the Okta hook in this process; no API key may take it (config refuses it). */
 export const hookCallerName = "okta-hook";
+
+/**
+ * What a caller in this process adds to the line the service writes for an accepted send: the
+ * Okta hook's eventId, requestType and request id. The hook then writes no line of its own for
+ * that send, so an accepted send costs one line instead of two. A network caller cannot set
+ * it: a network call's context values are made by the server.
+ */
+export const callerLogFieldsKey = createContextKey<Readonly<Record<string, unknown>> | undefined>(undefined, {
+  description: "in-process caller's log fields",
+});

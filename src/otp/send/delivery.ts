@@ -5,6 +5,7 @@ import { type Carrier, type CarrierAcceptance, CarrierError, type SendOptions } 
 import type { AcceptedSend, DeliveryTracker } from "../../delivery/tracker.js";
 import { defaultLanguage, spokenLanguage } from "../../i18n/locale.js";
 import { contextWith, traceFields } from "../../observability/trace-context.js";
+import { callerLogFieldsKey } from "../caller.js";
 import type { ValidSend } from "../validation.js";
 import { voiceScript } from "../voice-script.js";
 import { answerMarginMs, countOutcome, type Send, type SendCall, type SendReporting, spanOfCall } from "./send.js";
@@ -85,6 +86,7 @@ export function createDelivery(options: DeliveryOptions): Send {
     const line = {
       provider: carrier.name,
       ...fields,
+      ...call.ctx.values.get(callerLogFieldsKey),
       voiceProfile,
       providerMessageId,
       providerStatus,

@@ -85,8 +85,9 @@ export function createDelivery(options: DeliveryOptions): Send {
     const { providerMessageId, providerStatus, voiceProfile } = accepted;
     const line = {
       provider: carrier.name,
-      ...fields,
+      // The caller's fields first: where both name a thing (the channel), the service's say what was sent.
       ...call.ctx.values.get(callerLogFieldsKey),
+      ...fields,
       voiceProfile,
       providerMessageId,
       providerStatus,

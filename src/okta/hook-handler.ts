@@ -96,7 +96,10 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
   return telephonyAction("SUCCESSFUL", res.provider, metadata, res.providerMessageId);
 }
 
-/** The call's context values: the request's trace, so the send's spans nest under it, and in this process the event's log fields. */
+/**
+ * The call's context values: the request's trace, so the send's spans nest under it, and in
+ * this process the event's log fields, for the service's line.
+ */
 function callValues(req: HookRequest, event: HookEvent, opts: HookHandlerOptions) {
   const values = rpcValuesFor(req.otelContext);
   return opts.delivery === "remote" ? values : values.set(callerLogFieldsKey, event.fields);

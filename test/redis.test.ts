@@ -1,3 +1,4 @@
+import type { DescService } from "@bufbuild/protobuf";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Redis } from "ioredis";
@@ -43,6 +44,16 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
     return started as [GatewayProcess, GatewayProcess];
   }
   const url = (p: GatewayProcess) => `http://127.0.0.1:${p.httpPort}`;
+  /** A Connect client of `service` on replica `p`, with the RPC caller's key. */
+  const clientOf = <S extends DescService>(service: S, p: GatewayProcess) =>
+    createClient(
+      service,
+      createConnectTransport({
+        baseUrl: url(p),
+        httpVersion: "1.1",
+        interceptors: [createBearerInterceptor(rpcApiKey)],
+      }),
+    );
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -233,16 +244,7 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
 
   it("Verify across two replicas: 20 racing right codes approve once, 20 racing wrong codes use exactly 5 attempts", async () => {
     const [a, b] = await replicas({ ...receiptEnv, VERIFY_HASH_KEY: verifyHashKey });
-    const clientOf = (p: GatewayProcess) =>
-      createClient(
-        VerifyService,
-        createConnectTransport({
-          baseUrl: url(p),
-          httpVersion: "1.1",
-          interceptors: [createBearerInterceptor(rpcApiKey)],
-        }),
-      );
-    const [ca, cb] = [clientOf(a), clientOf(b)];
+    const [ca, cb] = [clientOf(VerifyService, a), clientOf(VerifyService, b)];
     const right = await ca.startVerification({ phoneNumber: "+447400120123", channel: 1, purpose: "race-right" });
     const code = codeSentIn(fake.requests.at(-1)!.body);
     const checks = await Promise.all(
@@ -281,16 +283,7 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
 
   it("anti-pumping counters are shared: one prefix limit and one conversion guard for both replicas", async () => {
     const [a, b] = await replicas({ RATE_LIMIT_PER_PREFIX: "30/10m", FRAUD_CONVERSION_SAMPLE: "20" });
-    const clientOf = (p: GatewayProcess) =>
-      createClient(
-        OtpService,
-        createConnectTransport({
-          baseUrl: url(p),
-          httpVersion: "1.1",
-          interceptors: [createBearerInterceptor(rpcApiKey)],
-        }),
-      );
-    const [ca, cb] = [clientOf(a), clientOf(b)];
+    const [ca, cb] = [clientOf(OtpService, a), clientOf(OtpService, b)];
     const ids: string[] = [];
     const refused: string[] = [];
     for (let i = 0; i < 80; i++) {
@@ -394,21 +387,20 @@ describe.runIf(redisAvailable())("several replicas sharing Redis (OTP_STORE_URL)
   it("a pending verification sealed under another VERIFY_HASH_KEY is started anew, not resent or failed", async () => {
     const [a] = await replicas({ ...receiptEnv, VERIFY_HASH_KEY: verifyHashKey });
     const [b] = await replicas({ ...receiptEnv, VERIFY_HASH_KEY: "vk-rotated-7Hq2Lm9Xw4Rt1Zp8Cv3Bn" });
-    const clientOf = (p: GatewayProcess) =>
-      createClient(
-        VerifyService,
-        createConnectTransport({
-          baseUrl: url(p),
-          httpVersion: "1.1",
-          interceptors: [createBearerInterceptor(rpcApiKey)],
-        }),
-      );
-    const first = await clientOf(a).startVerification({ phoneNumber: "+447400120123", channel: 1, purpose: "rotate" });
-    const second = await clientOf(b).startVerification({ phoneNumber: "+447400120123", channel: 1, purpose: "rotate" });
+    const first = await clientOf(VerifyService, a).startVerification({
+      phoneNumber: "+447400120123",
+      channel: 1,
+      purpose: "rotate",
+    });
+    const second = await clientOf(VerifyService, b).startVerification({
+      phoneNumber: "+447400120123",
+      channel: 1,
+      purpose: "rotate",
+    });
     expect(second.verificationId).not.toBe(first.verificationId);
     expect(second.sends).toBe(1);
     const code = codeSentIn(fake.requests.at(-1)!.body);
-    const checked = await clientOf(b).checkVerification({ verificationId: second.verificationId, code });
+    const checked = await clientOf(VerifyService, b).checkVerification({ verificationId: second.verificationId, code });
     expect(checked.status).toBe(VerificationStatus.APPROVED);
   });
 });

@@ -1,40 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
-import { facadeApiKey, fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { facadeApiKey, fakeCarrierEnv } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { type ExportedSpan, type OtlpSink, startOtlpSink } from "./support/otlp-sink.js";
-import { type GatewayProcess, spawnGateway } from "./support/process.js";
+import type { ExportedSpan } from "./support/otlp-sink.js";
+import { useTracedGateways } from "./support/traced-gateways.js";
 
 // The default sampler in real processes: a burst larger than TRACES_PER_SECOND is answered in
 // full, and only whole traces reach the collector, in one process and across two.
 
-let fake: Fake8x8;
-let sink: OtlpSink;
-const processes: GatewayProcess[] = [];
-
-async function start(env: Record<string, string>): Promise<GatewayProcess> {
-  const p = await spawnGateway({
-    OTEL_SDK_DISABLED: "false",
-    OTEL_TRACES_EXPORTER: "otlp",
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sink.url}/v1/traces`,
-    OTEL_BSP_SCHEDULE_DELAY: "50",
-    OKTA_AUTH_SECRET: oktaSecret,
-    ...env,
-  });
-  processes.push(p);
-  return p;
-}
-
-beforeAll(async () => {
-  fake = await startFake8x8();
-  sink = await startOtlpSink();
-});
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop()));
-  await fake?.close();
-  await sink?.close();
-});
+const gateways = useTracedGateways();
+const start = gateways.start;
 
 /** Posts `n` hook requests at once; every one must be answered SUCCESSFUL. */
 async function burst(port: number, prefix: string, n: number): Promise<string[]> {
@@ -48,20 +22,25 @@ async function burst(port: number, prefix: string, n: number): Promise<string[]>
     ),
   );
   for (const a of answers) expect(a.json.commands[0].value[0].status).toBe("SUCCESSFUL");
-  expect(fake.requests.filter((r) => r.method === "POST").length).toBeGreaterThanOrEqual(n);
+  expect(gateways.fake.requests.filter((r) => r.method === "POST").length).toBeGreaterThanOrEqual(n);
   // Long enough for the batch processors to export what was recorded.
   await new Promise((r) => setTimeout(r, 1_000));
   return ids;
 }
 
-const spansOf = (service: string): ExportedSpan[] => sink.spans.filter((s) => s.service === service);
+const spansOf = (service: string): ExportedSpan[] => gateways.sink.spans.filter((s) => s.service === service);
 const isRpcServer = (s: ExportedSpan) => s.kind === 2 && s.attributes["rpc.method"] === "otp.v1.OtpService/SendOtp";
-const isCarrier = (s: ExportedSpan) => s.kind === 3 && String(s.attributes["url.full"] ?? "").startsWith(fake.url);
+const isCarrier = (s: ExportedSpan) =>
+  s.kind === 3 && String(s.attributes["url.full"] ?? "").startsWith(gateways.fake.url);
 
 describe("the default sampler in a running gateway", () => {
   it("records at most TRACES_PER_SECOND traces of a burst, each one whole, and answers every request", async () => {
-    fake.requests.length = 0;
-    const gw = await start({ ...fakeCarrierEnv(fake), OTEL_SERVICE_NAME: "sampled-all", TRACES_PER_SECOND: "2" });
+    gateways.fake.requests.length = 0;
+    const gw = await start({
+      ...fakeCarrierEnv(gateways.fake),
+      OTEL_SERVICE_NAME: "sampled-all",
+      TRACES_PER_SECOND: "2",
+    });
     const ready = (await (await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`)).json()) as {
       features: Record<string, unknown>;
     };
@@ -84,8 +63,12 @@ describe("the default sampler in a running gateway", () => {
   });
 
   it("tells the service behind a façade which requests are not sampled, so it records none of them", async () => {
-    fake.requests.length = 0;
-    const service = await start({ ...fakeCarrierEnv(fake), GATEWAY_ROLE: "service", OTEL_SERVICE_NAME: "sampled-svc" });
+    gateways.fake.requests.length = 0;
+    const service = await start({
+      ...fakeCarrierEnv(gateways.fake),
+      GATEWAY_ROLE: "service",
+      OTEL_SERVICE_NAME: "sampled-svc",
+    });
     const facade = await start({
       OTP_SERVICE_URL: `http://127.0.0.1:${service.grpcPort}`,
       OTP_SERVICE_PROTOCOL: "grpc",

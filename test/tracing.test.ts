@@ -1,12 +1,12 @@
 import { trace } from "@opentelemetry/api";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { tracingEnabled } from "../src/observability/tracing-enabled.js";
-import { type Fake8x8, startFake8x8 } from "./support/fake-8x8.js";
 import { facadeApiKey, fakeCarrierEnv, oktaSecret } from "./support/gateway.js";
 import { oktaHookBody, postHook } from "./support/okta.js";
-import { type ExportedSpan, type OtlpSink, startOtlpSink } from "./support/otlp-sink.js";
-import { type GatewayProcess, spawnGateway } from "./support/process.js";
+import type { ExportedSpan } from "./support/otlp-sink.js";
+import type { GatewayProcess } from "./support/process.js";
 import { dlrBody, receiptEnv, webhookSecret } from "./support/receipts.js";
+import { useTracedGateways } from "./support/traced-gateways.js";
 
 // Real gateway processes started as in production (node --import telemetry), exporting OTLP/JSON
 // to an in-memory receiver; the test reads back what an SRE's collector would get.
@@ -16,27 +16,8 @@ const phone = "+447911123456";
 const phoneDigits = "447911123456";
 const nationalDigits = "7911123456";
 
-let fake: Fake8x8;
-let sink: OtlpSink;
-const processes: GatewayProcess[] = [];
-
-function telemetryEnv(): Record<string, string> {
-  return {
-    OTEL_SDK_DISABLED: "false",
-    OTEL_TRACES_EXPORTER: "otlp",
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sink.url}/v1/traces`,
-    OTEL_BSP_SCHEDULE_DELAY: "50",
-    LOG_LEVEL: "debug",
-    OKTA_AUTH_SECRET: oktaSecret,
-  };
-}
-
-async function start(env: Record<string, string>): Promise<GatewayProcess> {
-  const p = await spawnGateway({ ...telemetryEnv(), ...env });
-  processes.push(p);
-  return p;
-}
+const gateways = useTracedGateways({ LOG_LEVEL: "debug" });
+const start = gateways.start;
 
 async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
   for (let i = 0; i < 200; i++) {
@@ -47,17 +28,8 @@ async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-beforeAll(async () => {
-  fake = await startFake8x8();
-  sink = await startOtlpSink();
-});
-afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop()));
-  await fake?.close();
-  await sink?.close();
-});
 afterEach(() => {
-  fake.requests.length = 0;
+  gateways.fake.requests.length = 0;
 });
 
 /** Sends one hook request and returns every span of its trace once the 8x8 call is exported. */
@@ -68,24 +40,27 @@ async function traceOfOneHookCall(hookPort: number, eventId: string, channel: st
   );
   expect(res.json.commands[0].value[0].status).toBe("SUCCESSFUL");
   const root = await waitFor(
-    () => sink.spans.find((s) => s.attributes["okta.event_id"] === eventId),
+    () => gateways.sink.spans.find((s) => s.attributes["okta.event_id"] === eventId),
     "the hook span carrying okta.event_id",
   );
   const traceId = root.traceId;
   const carrierSpan = await waitFor(
-    () => sink.spans.find((s) => s.traceId === traceId && String(s.attributes["url.full"] ?? "").startsWith(fake.url)),
+    () =>
+      gateways.sink.spans.find(
+        (s) => s.traceId === traceId && String(s.attributes["url.full"] ?? "").startsWith(gateways.fake.url),
+      ),
     "the 8x8 HTTP client span in the same trace",
   );
   const rpcServer = await waitFor(
     () =>
-      sink.spans.find(
+      gateways.sink.spans.find(
         (s) => s.traceId === traceId && s.kind === 2 && s.attributes["rpc.method"] === "otp.v1.OtpService/SendOtp",
       ),
     "the RPC server span",
   );
   // Give the batch processors one more round to flush the parents that end last.
   await new Promise((r) => setTimeout(r, 300));
-  const spans = sink.spans.filter((s) => s.traceId === traceId);
+  const spans = gateways.sink.spans.filter((s) => s.traceId === traceId);
   return { root, carrierSpan, rpcServer, spans };
 }
 
@@ -113,7 +88,7 @@ function ancestry(spans: ExportedSpan[], span: ExportedSpan): string[] {
 
 describe("one trace from Okta's request to the 8x8 call", () => {
   it("in one process (in-process Connect transport)", async () => {
-    const gw = await start({ ...fakeCarrierEnv(fake), OTEL_SERVICE_NAME: "gateway-all" });
+    const gw = await start({ ...fakeCarrierEnv(gateways.fake), OTEL_SERVICE_NAME: "gateway-all" });
     const { carrierSpan, rpcServer, spans } = await traceOfOneHookCall(gw.httpPort, "evtTraceInProc1", "SMS");
     expectNoOrphans(spans);
     expect(ancestry(spans, carrierSpan)).toEqual(
@@ -148,7 +123,7 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       "otp.provider": "8x8",
     });
     // Our trace context stays inside: nothing about it is sent to the carrier.
-    expect(fake.requests.at(-1)?.headers.traceparent).toBeUndefined();
+    expect(gateways.fake.requests.at(-1)?.headers.traceparent).toBeUndefined();
     // The success line is written after the answer, says which trace it belongs to, and
     // carries the Okta event's fields: in one process a send writes one line, not two.
     const lines = gw.output.flatMap((l) => (l.startsWith("{") ? [JSON.parse(l) as Record<string, unknown>] : []));
@@ -164,7 +139,7 @@ describe("one trace from Okta's request to the 8x8 call", () => {
   });
 
   it("continues a caller's trace (W3C traceparent) on the hook", async () => {
-    const gw = processes[0]!;
+    const gw = gateways.processes[0]!;
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const res = await fetch(`http://127.0.0.1:${gw.httpPort}/okta/telephony`, {
       method: "POST",
@@ -177,14 +152,16 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     });
     expect(res.status).toBe(200);
     const hook = await waitFor(
-      () => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceParent1"),
+      () => gateways.sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceParent1"),
       "hook span",
     );
     expect(hook.traceId).toBe(traceId);
     expect(hook.parentSpanId).toBe("00f067aa0ba902b7");
     await waitFor(
       () =>
-        sink.spans.find((s) => s.traceId === traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1"),
+        gateways.sink.spans.find(
+          (s) => s.traceId === traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1",
+        ),
       "the 8x8 span in the caller's trace",
     );
   });
@@ -194,7 +171,7 @@ describe("one trace from Okta's request to the 8x8 call", () => {
     ["connect", (s: GatewayProcess) => `http://127.0.0.1:${s.httpPort}`],
   ] as const)("across two processes (façade → OtpService over %s)", async (protocol, url) => {
     const service = await start({
-      ...fakeCarrierEnv(fake),
+      ...fakeCarrierEnv(gateways.fake),
       GATEWAY_ROLE: "service",
       OTEL_SERVICE_NAME: `service-${protocol}`,
     });
@@ -231,8 +208,8 @@ describe("one trace from Okta's request to the 8x8 call", () => {
   });
 
   it("puts the 8x8 error code on the span when 8x8 refuses", async () => {
-    const gw = processes[0]!;
-    fake.behave({ kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" });
+    const gw = gateways.processes[0]!;
+    gateways.fake.behave({ kind: "sms-error", status: 400, code: 1002, message: "Invalid MSISDN format" });
     try {
       const res = await postHook(
         `http://127.0.0.1:${gw.httpPort}`,
@@ -240,12 +217,12 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       );
       expect(res.json.commands[0].value[0].status).toBe("FAILED");
       const hook = await waitFor(
-        () => sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceFail1"),
+        () => gateways.sink.spans.find((s) => s.attributes["okta.event_id"] === "evtTraceFail1"),
         "hook span",
       );
       const server = await waitFor(
         () =>
-          sink.spans.find(
+          gateways.sink.spans.find(
             (s) =>
               s.traceId === hook.traceId && s.kind === 2 && s.attributes["rpc.method"] === "otp.v1.OtpService/SendOtp",
           ),
@@ -257,7 +234,7 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       });
       const carrier = await waitFor(
         () =>
-          sink.spans.find(
+          gateways.sink.spans.find(
             (s) => s.traceId === hook.traceId && s.kind === 3 && s.attributes["server.address"] === "127.0.0.1",
           ),
         "8x8 client span",
@@ -265,20 +242,26 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       expect(carrier.attributes).toMatchObject({ "http.response.status_code": 400, "error.type": "400" });
       expect((JSON.parse(carrier.raw) as { span: { status?: { code?: number } } }).span.status?.code).toBe(2); // ERROR
     } finally {
-      fake.behave({ kind: "accept" });
+      gateways.fake.behave({ kind: "accept" });
     }
   });
 
   it("links the receipt's span to the span of the send it is for", async () => {
-    const gw = await start({ ...fakeCarrierEnv(fake), ...receiptEnv, OTEL_SERVICE_NAME: "gateway-receipts" });
+    const gw = await start({ ...fakeCarrierEnv(gateways.fake), ...receiptEnv, OTEL_SERVICE_NAME: "gateway-receipts" });
     const { rpcServer } = await traceOfOneHookCall(gw.httpPort, "evtTraceReceipt1", "SMS");
     const umid = String(rpcServer.attributes["otp.provider.message_id"]);
     const body = dlrBody(umid, { state: "delivered" }, { destination: phone });
-    const res = await fake.postWebhook(`http://127.0.0.1:${gw.httpPort}/webhooks/8x8/sms`, body, webhookSecret);
+    const res = await gateways.fake.postWebhook(
+      `http://127.0.0.1:${gw.httpPort}/webhooks/8x8/sms`,
+      body,
+      webhookSecret,
+    );
     expect(res.status).toBe(200);
     const receipt = await waitFor(
       () =>
-        sink.spans.find((s) => s.name === "otp.delivery.receipt" && s.attributes["otp.provider.message_id"] === umid),
+        gateways.sink.spans.find(
+          (s) => s.name === "otp.delivery.receipt" && s.attributes["otp.provider.message_id"] === umid,
+        ),
       "the receipt span",
     );
     expect(receipt.links).toEqual([{ traceId: rpcServer.traceId, spanId: rpcServer.spanId }]);
@@ -290,14 +273,14 @@ describe("one trace from Okta's request to the 8x8 call", () => {
       "otp.delivery_id": rpcServer.attributes["otp.delivery_id"],
     });
     // Under the webhook's own SERVER span.
-    const webhook = sink.spans.find((s) => s.spanId === receipt.parentSpanId);
+    const webhook = gateways.sink.spans.find((s) => s.spanId === receipt.parentSpanId);
     expect(webhook?.name).toBe("POST /webhooks/8x8/sms");
   });
 
   it("leaks neither the OTP nor the full phone number into any span or log line", async () => {
-    expect(sink.spans.length).toBeGreaterThan(10);
-    const spanText = sink.spans.map((s) => s.raw).join("\n");
-    const logText = processes.flatMap((p) => p.output).join("\n");
+    expect(gateways.sink.spans.length).toBeGreaterThan(10);
+    const spanText = gateways.sink.spans.map((s) => s.raw).join("\n");
+    const logText = gateways.processes.flatMap((p) => p.output).join("\n");
     expect(logText).toContain("trace_id");
     expect(logText).toContain("+44******3456");
     for (const text of [spanText, logText]) {

@@ -1,4 +1,5 @@
 import { type CountryCode, type NumberType, parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { readInternational } from "./phone-international.js";
 import { lineType } from "./phone-type.js";
 
 /** A destination that passed validation, in the forms the gateway needs. */
@@ -52,6 +53,13 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   const compact = text.replace(formatting, "");
   if (!/^\+?\d+$/.test(compact)) throw new PhoneNumberError("invalid");
   if (!compact.startsWith("+") && defaultRegion === undefined) throw new PhoneNumberError("needs_region");
+  // Most numbers arrive as "+…" with a type: read without the parser (phone-international.ts).
+  const read = readInternational(compact);
+  if (read !== undefined) {
+    const e164 = `+${read.callingCode}${read.nationalNumber}`;
+    const region = read.country ?? nonGeographicRegion;
+    return { e164, masked: maskDigits(e164, read.callingCode.length), region, type: read.type };
+  }
 
   // extract: false, because `compact` is only digits: there is no free text to search.
   const parsed = parsePhoneNumberFromString(

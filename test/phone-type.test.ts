@@ -1,50 +1,8 @@
-import {
-  type CountryCode,
-  getCountries,
-  getCountryCallingCode,
-  getExampleNumber,
-  Metadata,
-  parsePhoneNumberFromString,
-} from "libphonenumber-js/max";
-import examples from "libphonenumber-js/mobile/examples";
+import { getCountries, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { describe, expect, it } from "vitest";
 import { parsePhoneNumber } from "../src/phone.js";
 import { lineType } from "../src/phone-type.js";
-
-// Calling codes of no country (satellite, international networks), from the metadata.
-const nonGeographic = ["800", "808", "870", "878", "881", "882", "883", "888", "979"];
-
-/** A repeatable digit source, so a failure names numbers that fail again. */
-function digits(seed: number): (n: number) => string {
-  let state = seed;
-  return (n) => {
-    let out = "";
-    for (let i = 0; i < n; i++) {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      out += String(Math.floor((state / 2 ** 31) * 10));
-    }
-    return out;
-  };
-}
-
-/** Numbers of every possible length in a plan, random and derived from its example mobile. */
-function candidates(plan: CountryCode | string, next: (n: number) => string): string[] {
-  const metadata = new Metadata();
-  metadata.selectNumberingPlan(plan as CountryCode);
-  const callingCode = /^\d+$/.test(plan) ? plan : getCountryCallingCode(plan as CountryCode);
-  const numbers: string[] = [];
-  for (const length of metadata.numberingPlan?.possibleLengths() ?? []) {
-    for (let i = 0; i < 60; i++) numbers.push(`+${callingCode}${next(length)}`);
-  }
-  const example = /^\d+$/.test(plan) ? undefined : getExampleNumber(plan as CountryCode, examples);
-  if (example) {
-    const national = example.nationalNumber;
-    for (let keep = 1; keep <= national.length; keep++) {
-      numbers.push(`+${callingCode}${national.slice(0, keep)}${next(national.length - keep)}`);
-    }
-  }
-  return numbers;
-}
+import { candidates, digits, nonGeographic } from "./support/phone-numbers.js";
 
 describe("lineType", () => {
   it("gives libphonenumber's getType() for numbers of every length in every numbering plan", () => {

@@ -66,31 +66,19 @@ export interface SendSubject {
 export function rulesFor(settings: RateLimitSettings, subject: SendSubject): RateLimitRule[] {
   const rules: RateLimitRule[] = [];
   // Keys are computed only for limits that are on: hashing is most of this function's cost.
-  const add = (
-    name: string,
-    key: () => string,
-    setting: LimitSetting | undefined,
-    aggregate = false,
-    fraud = false,
-  ) => {
-    if (setting)
-      rules.push({
-        name,
-        key: `rl:${name}:${key()}`,
-        limit: setting.limit,
-        windowMs: setting.windowMs,
-        aggregate,
-        fraud,
-      });
-  };
-  let phoneHash: string | undefined;
-  const phone = () => (phoneHash ??= hashed(subject.e164));
-  add("phone", phone, settings.perPhone);
-  if (subject.purpose.endsWith("pre-enrollment")) add("enrollment_phone", phone, settings.perPhoneEnrollment);
-  if (subject.userId !== "") add("user", () => hashed(subject.userId), settings.perUser);
-  add("country", () => subject.region, settings.perCountry, true);
-  add("global", () => "all", settings.global, true);
-  add("prefix", () => hashed(subject.e164.slice(0, -3)), settings.perPrefix, false, true);
-  if (subject.clientIp) add("ip", () => hashed(subject.clientIp!), settings.perIp, false, true);
+  const { perPhone, perPhoneEnrollment, perUser, perCountry, global, perPrefix, perIp } = settings;
+  const enrollment = perPhoneEnrollment && subject.purpose.endsWith("pre-enrollment") ? perPhoneEnrollment : undefined;
+  const phone = perPhone || enrollment ? hashed(subject.e164) : "";
+  if (perPhone) rules.push(rule("phone", phone, perPhone));
+  if (enrollment) rules.push(rule("enrollment_phone", phone, enrollment));
+  if (perUser && subject.userId !== "") rules.push(rule("user", hashed(subject.userId), perUser));
+  if (perCountry) rules.push(rule("country", subject.region, perCountry, true));
+  if (global) rules.push(rule("global", "all", global, true));
+  if (perPrefix) rules.push(rule("prefix", hashed(subject.e164.slice(0, -3)), perPrefix, false, true));
+  if (perIp && subject.clientIp) rules.push(rule("ip", hashed(subject.clientIp), perIp, false, true));
   return rules;
+}
+
+function rule(name: string, key: string, setting: LimitSetting, aggregate = false, fraud = false): RateLimitRule {
+  return { name, key: `rl:${name}:${key}`, limit: setting.limit, windowMs: setting.windowMs, aggregate, fraud };
 }

@@ -24,6 +24,8 @@ export interface MemoryRateLimitStoreOptions {
   readonly maxKeys?: number;
 }
 
+const allowed: RateLimitDecision = { allowed: true };
+
 /** Keys an aggregate limit (per country, global) may hold: more than there are regions. */
 const aggregateKeys = 4096;
 
@@ -39,39 +41,38 @@ export function createMemoryRateLimitStore(
 ): RateLimitStore & { size(): number; clear(): void } {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 50_000;
-  const tables = new Map<string, WindowCounters>();
+  const keys: number[] = [];
+  // By rule name, then by setting: a rule's table is found without building a string per hit.
+  const tables = new Map<string, { limit: number; windowMs: number; table: WindowCounters }[]>();
   const tableOf = (rule: RateLimitRule) => {
-    const id = `${rule.name}/${rule.limit}/${rule.windowMs}`;
-    let table = tables.get(id);
-    if (!table) {
-      table = new WindowCounters(rule.windowMs, rule.limit, rule.aggregate ? aggregateKeys : maxKeys);
-      tables.set(id, table);
-    }
+    const named = tables.get(rule.name) ?? [];
+    if (named.length === 0) tables.set(rule.name, named);
+    for (const entry of named) if (entry.limit === rule.limit && entry.windowMs === rule.windowMs) return entry.table;
+    const table = new WindowCounters(rule.windowMs, rule.limit, rule.aggregate ? aggregateKeys : maxKeys);
+    named.push({ limit: rule.limit, windowMs: rule.windowMs, table });
     return table;
   };
+  const all = () => [...tables.values()].flat().map((entry) => entry.table);
 
   return {
     async hit(rules) {
       const at = now();
-      const keys = rules.map((rule) => hash53(rule.key));
-      const ruleTables = rules.map(tableOf);
+      // The body never awaits, so one scratch array serves every call.
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
-        const table = ruleTables[i]!;
-        if (table.count(keys[i]!, at) >= rule.limit) {
-          return { allowed: false, rule: rule.name, retryAfterMs: table.msUntilBelow(keys[i]!, rule.limit, at) };
+        const key = hash53(rule.key);
+        keys[i] = key;
+        const table = tableOf(rule);
+        if (table.count(key, at) >= rule.limit) {
+          return { allowed: false, rule: rule.name, retryAfterMs: table.msUntilBelow(key, rule.limit, at) };
         }
       }
-      for (let i = 0; i < rules.length; i++) ruleTables[i]!.record(keys[i]!, at);
-      return { allowed: true };
+      for (let i = 0; i < rules.length; i++) tableOf(rules[i]!).record(keys[i]!, at);
+      return allowed;
     },
-    size: () => {
-      let total = 0;
-      for (const table of tables.values()) total += table.size;
-      return total;
-    },
+    size: () => all().reduce((total, table) => total + table.size, 0),
     clear: () => {
-      for (const table of tables.values()) table.clear();
+      for (const table of all()) table.clear();
     },
   };
 }

@@ -41,7 +41,9 @@ export function createMemoryRateLimitStore(
 ): RateLimitStore & { size(): number; clear(): void } {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 50_000;
+  // The hit's keys and tables: hit() never awaits, so one pair of scratch arrays serves every call.
   const keys: number[] = [];
+  const hitTables: WindowCounters[] = [];
   // By rule name, then by setting: a rule's table is found without building a string per hit.
   const tables = new Map<string, { limit: number; windowMs: number; table: WindowCounters }[]>();
   const tableOf = (rule: RateLimitRule) => {
@@ -57,17 +59,17 @@ export function createMemoryRateLimitStore(
   return {
     async hit(rules) {
       const at = now();
-      // The body never awaits, so one scratch array serves every call.
       for (let i = 0; i < rules.length; i++) {
         const rule = rules[i]!;
         const key = hash53(rule.key);
-        keys[i] = key;
         const table = tableOf(rule);
+        keys[i] = key;
+        hitTables[i] = table;
         if (table.count(key, at) >= rule.limit) {
           return { allowed: false, rule: rule.name, retryAfterMs: table.msUntilBelow(key, rule.limit, at) };
         }
       }
-      for (let i = 0; i < rules.length; i++) tableOf(rules[i]!).record(keys[i]!, at);
+      for (let i = 0; i < rules.length; i++) hitTables[i]!.record(keys[i]!, at);
       return allowed;
     },
     size: () => all().reduce((total, table) => total + table.size, 0),

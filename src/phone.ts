@@ -55,11 +55,7 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   if (!compact.startsWith("+") && defaultRegion === undefined) throw new PhoneNumberError("needs_region");
   // Most numbers arrive as "+…" with a type: read without the parser (phone-international.ts).
   const read = readInternational(compact);
-  if (read !== undefined) {
-    const e164 = `+${read.callingCode}${read.nationalNumber}`;
-    const region = read.country ?? nonGeographicRegion;
-    return { e164, masked: maskDigits(e164, read.callingCode.length), region, type: read.type };
-  }
+  if (read !== undefined) return phoneOf(read.callingCode, read.nationalNumber, read.country, read.type);
 
   // extract: false, because `compact` is only digits: there is no free text to search.
   const parsed = parsePhoneNumberFromString(
@@ -72,9 +68,18 @@ export function parsePhoneNumber(input: string, defaultRegion?: CountryCode): Ph
   // about the rest. lineType() is getType() with its patterns compiled once (phone-type.ts).
   const type = lineType(parsed.nationalNumber, parsed.country ?? parsed.countryCallingCode);
   if (type === undefined && !parsed.isValid()) throw new PhoneNumberError("invalid");
-  const e164 = parsed.number;
-  const region = parsed.country ?? nonGeographicRegion;
-  return { e164, masked: maskDigits(e164, parsed.countryCallingCode.length), region, type };
+  return phoneOf(parsed.countryCallingCode, parsed.nationalNumber, parsed.country, type);
+}
+
+/** The forms of a valid number, however it was read. */
+function phoneOf(
+  callingCode: string,
+  national: string,
+  country: CountryCode | undefined,
+  type: NumberType,
+): PhoneNumber {
+  const e164 = `+${callingCode}${national}`;
+  return { e164, masked: maskDigits(e164, callingCode.length), region: country ?? nonGeographicRegion, type };
 }
 
 /**

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { Client } from "undici";
 import { oktaHookBody } from "../test/support/okta.js";
-import { type GatewayProcess, startNodeOptions } from "../test/support/process.js";
+import { type GatewayProcess, startEntry, startNodeOptions } from "../test/support/process.js";
 import {
   benchGatewayEnv,
   benchOktaSecret,
@@ -60,7 +60,7 @@ add(
 );
 for (const v of variants) {
   const env = { ...benchGatewayEnv(fake, false), NODE_OPTIONS: preload, PHASES_OUT: outFile(v.name) };
-  add(v.name, await spawnQuietGateway(env, false, [...v.args, "dist/src/main.js"]));
+  add(v.name, await spawnQuietGateway(env, false, [...v.args, startEntry]));
 }
 
 let counter = 0;

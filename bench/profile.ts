@@ -37,6 +37,7 @@ const gateway = await spawnQuietGateway({ ...benchGatewayEnv(fake, opts.traced),
   ...startNodeOptions,
   "--import",
   "./bench/support/cpu-profiler.mjs",
+  // tsc's one file per module, not the bundle: the report groups the profile's time by file.
   ...(opts.traced ? ["--import", "./dist/src/telemetry.js"] : []),
   "dist/src/main.js",
 ]);

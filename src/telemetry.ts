@@ -25,7 +25,9 @@ if (env.OTEL_SDK_DISABLED !== "true") {
   // Imported only when spans go somewhere: the SDK and its exporters are a large share of the
   // process's memory, and importing them a sixth of its start-up time.
   if (env.OTEL_TRACES_EXPORTER !== "none") {
-    const { NodeSDK } = await import("@opentelemetry/sdk-node");
+    // The package is CommonJS: its module.exports is the default export, both in Node and in
+    // the bundle (which gives a dynamically imported CommonJS module no named exports).
+    const { NodeSDK } = (await import("@opentelemetry/sdk-node")).default;
     const { createBoundedSampler } = await import("./observability/trace-sampler.js");
     const { serverVariables } = await import("./config/server.js");
     // A bad value cannot start the gateway (the config check refuses it); until then, 1.

@@ -147,7 +147,7 @@ describe("deploy/Dockerfile", () => {
     ).scripts.start;
     const nodeCommand = /\bnode (.*)$/.exec(start)![1]!.split(/\s+/);
     expect(dockerfile).toContain(`CMD ${JSON.stringify(["node", ...nodeCommand])}`.replaceAll('","', '", "'));
-    expect(nodeCommand.slice(-3)).toEqual(["--import", "./dist/src/telemetry.js", "dist/src/main.js"]);
+    expect(nodeCommand.slice(-3)).toEqual(["--import", "./dist/bundle/telemetry.js", "dist/bundle/main.js"]);
     expect(dockerfile).toMatch(/^EXPOSE 8080 8081$/m);
   });
 });

@@ -7,6 +7,7 @@ import { createOAuthAuthenticator } from "../../src/okta/oauth-auth.js";
 import { type Fake8x8, startFake8x8 } from "../support/fake-8x8.js";
 import { fakeCarrierEnv, startTestGateway, type TestGateway } from "../support/gateway.js";
 import { oktaHookBody, postHook } from "../support/okta.js";
+import { spawnGateway } from "../support/process.js";
 
 // A local stand-in for an Okta custom authorization server's key endpoint, and tokens signed
 // for real with RSA keys made here.
@@ -75,15 +76,16 @@ beforeAll(async () => {
   issuer = `${base}/oauth2/default`;
   jwksUrl = `${issuer}/v1/keys`;
   fake = await startFake8x8();
-  gw = await startTestGateway({
-    ...fakeCarrierEnv(fake),
-    OKTA_AUTH_MODE: "oauth",
-    OKTA_AUTH_SECRET: "",
-    OKTA_OAUTH_ISSUER: issuer,
-    OKTA_OAUTH_AUDIENCE: audience,
-    OKTA_OAUTH_CLIENT_ID: clientId,
-    OKTA_OAUTH_SCOPE: scope,
-  });
+  gw = await startTestGateway(oauthEnv());
+});
+const oauthEnv = () => ({
+  ...fakeCarrierEnv(fake),
+  OKTA_AUTH_MODE: "oauth",
+  OKTA_AUTH_SECRET: "",
+  OKTA_OAUTH_ISSUER: issuer,
+  OKTA_OAUTH_AUDIENCE: audience,
+  OKTA_OAUTH_CLIENT_ID: clientId,
+  OKTA_OAUTH_SCOPE: scope,
 });
 afterAll(async () => {
   await gw?.close();
@@ -194,6 +196,24 @@ describe("a JWKS endpoint that answers far more than a key set", () => {
     } finally {
       huge.closeAllConnections();
       await new Promise((r) => huge.close(r));
+    }
+  });
+});
+
+describe("OAuth in the started gateway", () => {
+  it("verifies tokens in the process `npm start` runs (the bundle loads its OAuth chunk)", async () => {
+    const proc = await spawnGateway(oauthEnv(), { telemetry: false });
+    try {
+      const url = `http://127.0.0.1:${proc.httpPort}`;
+      const ok = await postHook(url, oktaHookBody(), { authorization: `Bearer ${await token()}` });
+      expect(ok.status).toBe(200);
+      expect(ok.json.commands[0].value[0].status).toBe("SUCCESSFUL");
+      const refused = await postHook(url, oktaHookBody(), {
+        authorization: `Bearer ${await token({ aud: "api://x" })}`,
+      });
+      expect(refused.status).toBe(401);
+    } finally {
+      await proc.stop();
     }
   });
 });

@@ -5,21 +5,22 @@ import { afterAll, beforeAll } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
+const startCommand: string[] = (() => {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: { start: string } };
+  return /\bnode (.*)$/.exec(pkg.scripts.start)?.[1]?.split(/\s+/) ?? [];
+})();
+
 /**
  * The node options of `npm start` (heap settings, source maps), read from package.json so that
  * tests and benchmarks run the gateway with exactly what production runs.
  */
-export const startNodeOptions: readonly string[] = (() => {
-  const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: { start: string } };
-  const command = /\bnode (.*)$/.exec(pkg.scripts.start)?.[1]?.split(/\s+/) ?? [];
-  const options: string[] = [];
-  for (let i = 0; i < command.length; i++) {
-    if (command[i] === "--import")
-      i += 1; // telemetry: added or left out per test
-    else if (command[i]!.startsWith("--")) options.push(command[i]!);
-  }
-  return options;
-})();
+export const startNodeOptions: readonly string[] = startCommand.filter(
+  (arg, i) => arg.startsWith("--") && arg !== "--import" && startCommand[i - 1] !== "--import",
+);
+/** The module `npm start` preloads with `--import` (telemetry), added or left out per test. */
+export const startTelemetry: string = startCommand[startCommand.indexOf("--import") + 1]!;
+/** The script `npm start` runs: the bundle, as the image runs it. */
+export const startEntry: string = startCommand.at(-1)!;
 
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -32,7 +33,7 @@ export interface GatewayProcess {
 }
 
 /**
- * Runs the built gateway exactly as `npm start` does (node --import telemetry, dist/src/main.js)
+ * Runs the built gateway exactly as `npm start` does (node --import telemetry, the bundle)
  * on free ports and waits for its "gateway listening" line.
  */
 export async function spawnGateway(
@@ -50,8 +51,8 @@ export async function spawnGateway(
 ): Promise<GatewayProcess> {
   const args = options.args ?? [
     ...startNodeOptions,
-    ...(options.telemetry === false ? [] : ["--import", "./dist/src/telemetry.js"]),
-    "dist/src/main.js",
+    ...(options.telemetry === false ? [] : ["--import", startTelemetry]),
+    startEntry,
   ];
   const child = spawn(process.execPath, args, {
     cwd: root,
@@ -108,7 +109,7 @@ export async function spawnGateway(
 /** Runs the gateway expecting it to refuse to start; resolves with its exit code and output. */
 export function runGatewayToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["dist/src/main.js"], {
+    const child = spawn(process.execPath, [startEntry], {
       cwd: root,
       env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", HTTP_PORT: "0", GRPC_PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],

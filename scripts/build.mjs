@@ -57,7 +57,7 @@ const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
 if (result.status !== 0) process.exit(result.status ?? 1);
 
 rmSync(join(root, "dist/bundle"), { recursive: true, force: true });
-await esbuild.build({
+const bundled = await esbuild.build({
   absWorkingDir: root,
   entryPoints: ["src/main.ts", "src/telemetry.ts"],
   outdir: "dist/bundle",
@@ -70,10 +70,26 @@ await esbuild.build({
   sourcemap: true,
   // Stack traces name the TypeScript file and line; the sources themselves stay out of the map.
   sourcesContent: false,
-  // Error and class names in logs stay as written (a bundle would rename clashing ones).
-  keepNames: true,
+  // Not keepNames: it renames every closure as it is made, a send's included (bench/README.md).
+  // The check below keeps the gateway's own class names, which logs carry as an error's type.
   // The CommonJS packages call require(); an ES module has none of its own.
   banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   logLevel: "warning",
+  metafile: true,
 });
+renamedOwnClasses(bundled.metafile);
 writeFileSync(stampFile, String(newest));
+
+/** Fails the build if the bundle renamed a class of src/, or a package's one of the same name. */
+function renamedOwnClasses(metafile) {
+  const own = new Set();
+  for (const input of Object.keys(metafile.inputs).filter((p) => p.startsWith("src/")))
+    for (const m of readFileSync(join(root, input), "utf8").matchAll(/\bclass (\w+)/g)) own.add(m[1]);
+  const renamed = new Set();
+  for (const output of Object.keys(metafile.outputs).filter((p) => p.endsWith(".js")))
+    for (const m of readFileSync(join(root, output), "utf8").matchAll(/\b(?:var (\w+?)\d+ = class|class (\w+?)\d+)\b/g))
+      if (own.has(m[1] ?? m[2])) renamed.add(m[0]);
+  if (renamed.size === 0) return;
+  console.error(`build: the bundle renamed namesakes of src/ classes (${[...renamed].join(", ")}): rename the src/ one`);
+  process.exit(1);
+}

@@ -3,10 +3,7 @@
 // through `prepare`), and a fresh clone's `npm ci && npm start` still works.
 //
 // Two outputs: tsc's dist/src/ (type-checked, one file per module: the CLI and the profiler run
-// it) and esbuild's dist/bundle/ (what `npm start` and the image run). Loading the ~800 modules
-// of the gateway and its packages one by one was most of its start-up time (bench/README.md);
-// the bundle is one file plus lazy chunks for what only some configurations load (Redis,
-// OAuth, the tracing SDK).
+// it) and the bundle dist/bundle/ (scripts/bundle.mjs: what `npm start` and the image run).
 //
 //   node scripts/build.mjs            build if stale
 //   node scripts/build.mjs --force    build anyway
@@ -15,10 +12,11 @@
 // than the newest one the last build saw (recorded in dist/.build-stamp after it succeeded).
 // Folders count too, so a deleted source file makes the build stale.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { bundle } from "./bundle.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const stampFile = join(root, "dist/.build-stamp");
@@ -45,9 +43,11 @@ if (!process.argv.includes("--force") && built >= newest && complete) process.ex
 const require = createRequire(import.meta.url);
 let tsc;
 let esbuild;
+let codec;
 try {
   tsc = require.resolve("typescript/bin/tsc");
   esbuild = await import(pathToFileURL(require.resolve("esbuild")).href);
+  codec = require("@jridgewell/sourcemap-codec");
 } catch {
   console.error("build: TypeScript or esbuild is not installed (a production install); dist/ is left as it is");
   process.exit(0);
@@ -56,43 +56,6 @@ try {
 const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
-rmSync(join(root, "dist/bundle"), { recursive: true, force: true });
-const bundled = await esbuild.build({
-  absWorkingDir: root,
-  entryPoints: ["src/main.ts", "src/telemetry.ts"],
-  outdir: "dist/bundle",
-  bundle: true,
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: true,
-  // A third less text to parse at start; names are kept for profiles and the source map.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // Stack traces name the TypeScript file and line; the sources themselves stay out of the map.
-  sourcesContent: false,
-  // Not keepNames: it renames every closure as it is made, a send's included (bench/README.md).
-  // The check below keeps the gateway's own class names, which logs carry as an error's type.
-  // The CommonJS packages call require(); an ES module has none of its own.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
-  logLevel: "warning",
-  metafile: true,
-});
-renamedOwnClasses(bundled.metafile);
+await bundle(root, esbuild, codec);
 writeFileSync(stampFile, String(newest));
 
-/** Fails the build if the bundle renamed a class of src/, or a package's one of the same name. */
-function renamedOwnClasses(metafile) {
-  const own = new Set();
-  for (const input of Object.keys(metafile.inputs).filter((p) => p.startsWith("src/")))
-    for (const m of readFileSync(join(root, input), "utf8").matchAll(/\bclass (\w+)/g)) own.add(m[1]);
-  const renamed = new Set();
-  for (const output of Object.keys(metafile.outputs).filter((p) => p.endsWith(".js")))
-    for (const m of readFileSync(join(root, output), "utf8").matchAll(/\b(?:(\w+?)\d+ ?= ?class|class (\w+?)\d+)\b/g))
-      if (own.has(m[1] ?? m[2])) renamed.add(m[0]);
-  if (renamed.size === 0) return;
-  console.error(`build: the bundle renamed namesakes of src/ classes (${[...renamed].join(", ")}): rename the src/ one`);
-  process.exit(1);
-}

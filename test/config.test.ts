@@ -162,6 +162,18 @@ describe("loadConfig: mistakes an operator makes", () => {
     ]);
   });
 
+  it("leaves gRPC's own settings alone, though they share the GRPC_ prefix", () => {
+    const grpc = {
+      GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: "/etc/ssl/certs/ca-certificates.crt",
+      GRPC_VERBOSITY: "ERROR",
+      GRPC_NODE_TRACE: "channel",
+    };
+    expect(loadConfig({ ...live, NODE_ENV: "production", ...grpc }).warnings).toEqual([]);
+    expect(problems({ ...live, NODE_ENV: "production", GRPC_PROT: "9090" })).toEqual([
+      "GRPC_PROT: not a variable the gateway reads; did you mean GRPC_PORT?",
+    ]);
+  });
+
   it("refuses an unknown variable of ours in production", () => {
     expect(problems({ ...live, NODE_ENV: "production", OTP_SMS_TEMPLAT: "x {code}" })).toEqual([
       "OTP_SMS_TEMPLAT: not a variable the gateway reads; did you mean OTP_SMS_TEMPLATE?",

@@ -50,12 +50,17 @@ const ownedPrefixes = [
   "TRACE_PER",
 ];
 
+// gRPC's own settings (grpc-js reads them, for the OTLP gRPC exporter among others) share our
+// GRPC_ prefix: platforms set GRPC_DEFAULT_SSL_ROOTS_FILE_PATH to their CA bundle.
+const grpcLibraryVariables = /^GRPC_(TRACE|VERBOSITY|DEFAULT_SSL_ROOTS_FILE_PATH|SSL_CIPHER_SUITES|NODE_\w+|EXPERIMENTAL_\w+)$/;
+
 /** Variables named like ours that the gateway does not read, each with the closest real name. */
 export function unknownVariables(env: Record<string, string | undefined>, known: readonly string[]): string[] {
   const knownSet = new Set(known);
   const found: string[] = [];
   for (const name of Object.keys(env).sort()) {
     if (knownSet.has(name) || !ownedPrefixes.some((p) => name.startsWith(p))) continue;
+    if (grpcLibraryVariables.test(name)) continue;
     const guess = closest(name, known);
     found.push(`${name}: not a variable the gateway reads${guess ? `; did you mean ${guess}?` : ""}`);
   }

@@ -52,7 +52,8 @@ const ownedPrefixes = [
 
 // gRPC's own settings (grpc-js reads them, for the OTLP gRPC exporter among others) share our
 // GRPC_ prefix: platforms set GRPC_DEFAULT_SSL_ROOTS_FILE_PATH to their CA bundle.
-const grpcLibraryVariables = /^GRPC_(TRACE|VERBOSITY|DEFAULT_SSL_ROOTS_FILE_PATH|SSL_CIPHER_SUITES|NODE_\w+|EXPERIMENTAL_\w+)$/;
+const grpcLibraryVariables =
+  /^GRPC_(TRACE|VERBOSITY|DEFAULT_SSL_ROOTS_FILE_PATH|SSL_CIPHER_SUITES|NODE_\w+|EXPERIMENTAL_\w+)$/;
 
 /** Variables named like ours that the gateway does not read, each with the closest real name. */
 export function unknownVariables(env: Record<string, string | undefined>, known: readonly string[]): string[] {

@@ -49,7 +49,7 @@ try {
   esbuild = await import(pathToFileURL(require.resolve("esbuild")).href);
   codec = require("@jridgewell/sourcemap-codec");
 } catch {
-  console.error("build: TypeScript or esbuild is not installed (a production install); dist/ is left as it is");
+  console.error("build: the build tools (TypeScript, esbuild) are not installed (a production install); dist/ is left as it is");
   process.exit(0);
 }
 
@@ -58,4 +58,3 @@ if (result.status !== 0) process.exit(result.status ?? 1);
 
 await bundle(root, esbuild, codec);
 writeFileSync(stampFile, String(newest));
-

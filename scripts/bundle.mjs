@@ -38,22 +38,27 @@ export async function bundle(root, esbuild, codec) {
 /**
  * Keeps only the mappings into src/ and gen/. Node parses a whole map the first time a stack
  * trace passes through its file and keeps it: the bundle's full map held 33 MB of heap from the
- * first logged error on. The packages' frames show their place in the bundle instead.
+ * first logged error on. A package's code is marked unmapped (a segment without a source), so
+ * its frames show their place in the bundle, not the nearest line of ours before them.
  */
 function ownSourcesOnly(mapFile, codec) {
   const map = JSON.parse(readFileSync(mapFile, "utf8"));
-  const own = (source) => !source.includes("node_modules/");
+  const own = (s) => s.length > 1 && !map.sources[s[1]].includes("node_modules/");
   const sources = new Map();
   const names = new Map();
   const index = (table, key) => (table.has(key) ? table.get(key) : table.set(key, table.size).get(key));
-  const lines = codec.decode(map.mappings).map((segments) =>
-    segments
-      .filter((s) => s.length > 1 && own(map.sources[s[1]]))
-      .map((s) => {
-        const kept = [s[0], index(sources, map.sources[s[1]]), s[2], s[3]];
-        return s.length === 5 ? [...kept, index(names, map.names[s[4]])] : kept;
-      }),
-  );
+  const lines = codec.decode(map.mappings).map((segments) => {
+    const kept = [];
+    for (const s of segments) {
+      if (!own(s)) {
+        if (kept.length === 0 || kept.at(-1).length > 1) kept.push([s[0]]);
+        continue;
+      }
+      const mapped = [s[0], index(sources, map.sources[s[1]]), s[2], s[3]];
+      kept.push(s.length === 5 ? [...mapped, index(names, map.names[s[4]])] : mapped);
+    }
+    return kept;
+  });
   map.sources = [...sources.keys()];
   map.names = [...names.keys()];
   map.mappings = codec.encode(lines);

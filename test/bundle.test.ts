@@ -26,15 +26,28 @@ describe("the bundle npm start runs", () => {
     expect(mapped).toBeGreaterThan(100);
   });
 
-  it("maps a place in the bundle back to its TypeScript file and line", () => {
-    const lines = readFileSync(new URL("main.js", dir), "utf8").split("\n");
-    const line = lines.findIndex((l) => l.includes("function createInProcessTransport("));
+  const lines = readFileSync(new URL("main.js", dir), "utf8").split("\n");
+  const map = new SourceMap(JSON.parse(readFileSync(new URL("main.js.map", dir), "utf8")));
+  /** What the map says of the place where `code` starts in the bundle. */
+  const entryAt = (code: string) => {
+    const line = lines.findIndex((l) => l.includes(code));
     expect(line).toBeGreaterThanOrEqual(0);
-    const column = lines[line]!.indexOf("function createInProcessTransport(");
-    const map = new SourceMap(JSON.parse(readFileSync(new URL("main.js.map", dir), "utf8")));
-    const entry = map.findEntry(line, column + "function ".length) as { originalSource: string; originalLine: number };
+    return map.findEntry(line, lines[line]!.indexOf(code) + "function ".length) as {
+      originalSource?: string;
+      originalLine: number;
+    };
+  };
+
+  it("maps a place in the bundle back to its TypeScript file and line", () => {
+    const entry = entryAt("function createInProcessTransport(");
     expect(entry.originalSource).toMatch(/src\/otp\/client\/in-process-transport\.ts$/);
     const source = readFileSync(new URL("../src/otp/client/in-process-transport.ts", import.meta.url), "utf8");
     expect(source.split("\n")[entry.originalLine]).toContain("createInProcessTransport");
+  });
+
+  it("maps a package's code to no source, not to the nearest line of ours before it", () => {
+    expect(entryAt("function fastify(").originalSource).toBeUndefined();
+    // A long line of the minified bundle: our modules' code before it, OTel's constant here.
+    expect(entryAt('ATTR_RPC_SYSTEM_NAME="rpc.system.name"').originalSource).toBeUndefined();
   });
 });

@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bundle } from "./bundle.mjs";
+import { bundle, bundleOutputs } from "./bundle.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const stampFile = join(root, "dist/.build-stamp");
@@ -35,7 +35,7 @@ function newestMtime(path) {
 if (!existsSync(join(root, "src"))) process.exit(0);
 const newest = Math.max(...inputs.map((p) => newestMtime(join(root, p))));
 const built = existsSync(stampFile) ? Number(readFileSync(stampFile, "utf8")) : 0;
-const outputs = ["dist/src/main.js", "dist/bundle/main.js", "dist/bundle/telemetry.js"];
+const outputs = ["dist/src/main.js", ...bundleOutputs];
 const complete = outputs.every((p) => existsSync(join(root, p)));
 if (!process.argv.includes("--force") && built >= newest && complete) process.exit(0);
 

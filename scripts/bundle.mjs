@@ -5,12 +5,16 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+const entryPoints = ["src/main.ts", "src/telemetry.ts"];
+/** The files the start command runs, one per entry point: a build without them is stale. */
+export const bundleOutputs = entryPoints.map((entry) => entry.replace(/^src\/(.*)\.ts$/, "dist/bundle/$1.js"));
+
 /** Bundles into dist/bundle/; exits the process if the bundle would misname a class. */
 export async function bundle(root, esbuild, codec) {
   rmSync(join(root, "dist/bundle"), { recursive: true, force: true });
   const { metafile } = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ["src/main.ts", "src/telemetry.ts"],
+    entryPoints,
     outdir: "dist/bundle",
     bundle: true,
     splitting: true,

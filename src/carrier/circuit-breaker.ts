@@ -1,3 +1,4 @@
+import { callAsync } from "../async-call.js";
 import { type Carrier, CarrierError, type CarrierFailure, type SendOptions } from "./carrier.js";
 
 export interface CircuitBreakerOptions {
@@ -45,9 +46,12 @@ export function withCircuitBreaker(
     options.onStateChange?.(channel, state, c.failures);
   }
 
-  async function guarded<T>(
+  // Not async: the outcome is attached to the carrier's promise instead of a frame that would
+  // wait for it on every send.
+  function guarded<M, T>(
     channel: keyof typeof circuits,
-    send: () => Promise<T>,
+    send: (message: M, options: SendOptions) => Promise<T>,
+    message: M,
     sendOptions: SendOptions,
   ): Promise<T> {
     const c = circuits[channel];
@@ -55,42 +59,46 @@ export function withCircuitBreaker(
     if (c.state !== "closed") {
       const coolingDown = now() - c.openedAt < options.cooldownMs;
       if (coolingDown || c.trialInFlight) {
-        throw new CarrierError(
-          "unavailable",
-          `carrier ${channel} circuit is open after repeated failures; not called`,
-          {
-            provider: inner.name,
-            notSent: true,
-          },
-        );
+        const message = `carrier ${channel} circuit is open after repeated failures; not called`;
+        return Promise.reject(new CarrierError("unavailable", message, { provider: inner.name, notSent: true }));
       }
       setState(channel, "half_open");
       c.trialInFlight = true;
       trial = true;
     }
-    try {
-      const result = await send();
-      c.failures = 0;
-      setState(channel, "closed");
-      return result;
-    } catch (err) {
-      // A caller that gave up says nothing about the carrier.
-      const counts = err instanceof CarrierError && unhealthy.has(err.failure) && !sendOptions.signal?.aborted;
-      if (counts) {
-        c.failures += 1;
-        if (trial || c.failures >= options.failureThreshold) {
-          c.openedAt = now();
-          setState(channel, "open");
-        }
-      } else if (err instanceof CarrierError && !unhealthy.has(err.failure)) {
+    return callAsync(send, message, sendOptions).then(
+      (result) => {
+        if (trial) c.trialInFlight = false;
         c.failures = 0;
         setState(channel, "closed");
+        return result;
+      },
+      (err: unknown) => {
+        if (trial) c.trialInFlight = false;
+        failed(channel, err, trial, sendOptions);
+        throw err;
+      },
+    );
+  }
+
+  function failed(channel: keyof typeof circuits, err: unknown, trial: boolean, sendOptions: SendOptions): void {
+    const c = circuits[channel];
+    // A caller that gave up says nothing about the carrier.
+    const counts = err instanceof CarrierError && unhealthy.has(err.failure) && !sendOptions.signal?.aborted;
+    if (counts) {
+      c.failures += 1;
+      if (trial || c.failures >= options.failureThreshold) {
+        c.openedAt = now();
+        setState(channel, "open");
       }
-      throw err;
-    } finally {
-      if (trial) c.trialInFlight = false;
+    } else if (err instanceof CarrierError && !unhealthy.has(err.failure)) {
+      c.failures = 0;
+      setState(channel, "closed");
     }
   }
+
+  const sendSms: Carrier["sendSms"] = (message, o) => inner.sendSms(message, o);
+  const placeVoiceCall: Carrier["placeVoiceCall"] = (call, o) => inner.placeVoiceCall(call, o);
 
   function health(channel: keyof typeof circuits): CircuitHealth {
     const c = circuits[channel];
@@ -104,8 +112,8 @@ export function withCircuitBreaker(
   return {
     name: inner.name,
     voiceEnabled: inner.voiceEnabled,
-    sendSms: (message, o) => guarded("sms", () => inner.sendSms(message, o), o),
-    placeVoiceCall: (call, o) => guarded("voice", () => inner.placeVoiceCall(call, o), o),
+    sendSms: (message, o) => guarded("sms", sendSms, message, o),
+    placeVoiceCall: (call, o) => guarded("voice", placeVoiceCall, call, o),
     health: () => ({ sms: health("sms"), voice: health("voice") }),
     speaks: inner.speaks ? (language) => inner.speaks!(language) : undefined,
     voices: inner.voices ? () => inner.voices!() : undefined,

@@ -8,6 +8,7 @@ import {
   ATTR_URL_FULL,
 } from "@opentelemetry/semantic-conventions";
 import { Pool, errors as undiciErrors } from "undici";
+import { callAsync } from "../async-call.js";
 import { tracingEnabled } from "../observability/tracing-enabled.js";
 import { CarrierError } from "./carrier.js";
 import { AnswerTooLarge, ExchangeError, exchange, type RawAnswer } from "./http-exchange.js";
@@ -20,13 +21,15 @@ export interface CarrierHttpResponse {
   readonly json: unknown;
 }
 
+export interface PostOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** The send's context; the call's span is made under it, and only with one. */
+  readonly trace?: Context;
+}
+
 export interface CarrierHttpClient {
-  postJson(
-    path: string,
-    body: unknown,
-    /** `trace`: the send's context; the call's span is made under it, and only with one. */
-    options: { timeoutMs: number; signal?: AbortSignal; trace?: Context },
-  ): Promise<CarrierHttpResponse>;
+  postJson(path: string, body: unknown, options: PostOptions): Promise<CarrierHttpResponse>;
   /** A read (the speech profiles); not traced, as no send depends on it. */
   getJson(path: string, options: { timeoutMs: number }): Promise<CarrierHttpResponse>;
   close(): Promise<void>;
@@ -73,7 +76,8 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
   // it would send our trace context to the carrier.
   // Decided once, as for the gateway's other span hooks: with tracing off no span is made.
   const tracer = tracingEnabled() ? trace.getTracer("otp-gateway/carrier") : undefined;
-  const url = new URL(options.origin);
+  const origin = options.origin;
+  const url = new URL(origin);
   const serverAttributes = {
     [ATTR_HTTP_REQUEST_METHOD]: "POST",
     [ATTR_SERVER_ADDRESS]: url.hostname,
@@ -81,40 +85,46 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
     "otp.provider": provider,
   };
 
-  return {
-    async postJson(path, body, { timeoutMs, signal, trace: parent }) {
-      const span =
-        parent === undefined
-          ? undefined
-          : tracer?.startSpan(
-              "POST",
-              {
-                kind: SpanKind.CLIENT,
-                attributes: { [ATTR_URL_FULL]: `${options.origin}${path}`, ...serverAttributes },
-              },
-              parent,
-            );
-      try {
-        const answer = await exchange(
-          pool,
-          { path, headers: requestHeaders, body: JSON.stringify(body), maxAnswerBytes },
-          { timeoutMs, signal },
-        );
-        span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
-        if (answer.status >= 400) {
-          span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(answer.status));
-        }
-        return responseOf(answer);
-      } catch (err) {
-        const failure = toCarrierError(err, provider);
-        // The failure kind only: the cause's text may echo what we sent.
-        span
-          ?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message })
-          .setAttribute(ATTR_ERROR_TYPE, failure.failure);
-        throw failure;
-      } finally {
-        span?.end();
+  const failed = (err: unknown): never => {
+    throw toCarrierError(err, provider);
+  };
+  const send = (path: string, body: unknown, { timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }) =>
+    exchange(
+      pool,
+      { path, headers: requestHeaders, body: JSON.stringify(body), maxAnswerBytes },
+      { timeoutMs, signal },
+    );
+
+  async function tracedPost(path: string, body: unknown, options: PostOptions, parent: Context) {
+    const span = tracer?.startSpan(
+      "POST",
+      { kind: SpanKind.CLIENT, attributes: { [ATTR_URL_FULL]: `${origin}${path}`, ...serverAttributes } },
+      parent,
+    );
+    try {
+      const answer = await send(path, body, options);
+      span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
+      if (answer.status >= 400) {
+        span?.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(answer.status));
       }
+      return responseOf(answer);
+    } catch (err) {
+      const failure = toCarrierError(err, provider);
+      // The failure kind only: the cause's text may echo what we sent.
+      span
+        ?.setStatus({ code: SpanStatusCode.ERROR, message: failure.message })
+        .setAttribute(ATTR_ERROR_TYPE, failure.failure);
+      throw failure;
+    } finally {
+      span?.end();
+    }
+  }
+
+  return {
+    postJson(path, body, options) {
+      if (options.trace !== undefined && tracer !== undefined) return tracedPost(path, body, options, options.trace);
+      // Untraced (most calls): shared handlers, so no frame of this call waits on 8x8's answer.
+      return callAsync(send, path, body, options).then(responseOf, failed);
     },
     async getJson(path, { timeoutMs }) {
       try {

@@ -1,3 +1,4 @@
+import { callAsync } from "../async-call.js";
 import { type Carrier, CarrierError } from "./carrier.js";
 
 /** Told of every carrier call: its channel, `accepted` or the failure kind, and its seconds. */
@@ -8,23 +9,27 @@ export type CarrierObserver = (channel: "sms" | "voice", outcome: string, second
  * observation: the carrier's own latency, not the send's.
  */
 export function withMetering(inner: Carrier, observe: CarrierObserver): Carrier {
-  async function timed<T>(channel: "sms" | "voice", call: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await call();
-      observe(channel, "accepted", (performance.now() - started) / 1000);
-      return result;
-    } catch (err) {
-      const outcome = err instanceof CarrierError ? err.failure : "error";
-      observe(channel, outcome, (performance.now() - started) / 1000);
-      throw err;
-    }
+  // Not async: the observation is attached to the carrier's promise instead of a frame that
+  // would wait for it on every send.
+  function timed<T>(channel: "sms" | "voice", started: number, sending: Promise<T>): Promise<T> {
+    return sending.then(
+      (result) => {
+        observe(channel, "accepted", (performance.now() - started) / 1000);
+        return result;
+      },
+      (err: unknown) => {
+        observe(channel, err instanceof CarrierError ? err.failure : "error", (performance.now() - started) / 1000);
+        throw err;
+      },
+    );
   }
+  const sendSms: Carrier["sendSms"] = (message, options) => inner.sendSms(message, options);
+  const placeVoiceCall: Carrier["placeVoiceCall"] = (call, options) => inner.placeVoiceCall(call, options);
   return {
     name: inner.name,
     voiceEnabled: inner.voiceEnabled,
-    sendSms: (message, options) => timed("sms", () => inner.sendSms(message, options)),
-    placeVoiceCall: (call, options) => timed("voice", () => inner.placeVoiceCall(call, options)),
+    sendSms: (message, options) => timed("sms", performance.now(), callAsync(sendSms, message, options)),
+    placeVoiceCall: (call, options) => timed("voice", performance.now(), callAsync(placeVoiceCall, call, options)),
     health: inner.health ? () => inner.health!() : undefined,
     speaks: inner.speaks ? (language) => inner.speaks!(language) : undefined,
     voices: inner.voices ? () => inner.voices!() : undefined,

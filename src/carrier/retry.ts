@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { callAsync } from "../async-call.js";
 import { type Carrier, CarrierError, type SendOptions } from "./carrier.js";
 
 export interface RetryPolicy {
@@ -23,38 +24,63 @@ export const defaultRetryPolicy: RetryPolicy = { maxRetries: 1, minAttemptMs: 25
 export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPolicy): Carrier {
   const now = policy.now ?? Date.now;
 
-  async function attempt<T>(
+  // The first attempt is not awaited here: only a failure starts the retry loop, so a send
+  // that goes through keeps no frame of this layer alive while 8x8 answers.
+  function attempt<M, T>(
     channel: "sms" | "voice",
-    send: (options: SendOptions) => Promise<T>,
+    send: (message: M, options: SendOptions) => Promise<T>,
+    message: M,
     options: SendOptions,
   ): Promise<T> {
     const deadline = now() + options.timeoutMs;
+    return callAsync(send, message, options).catch((err: unknown) =>
+      retried(err, { channel, send, message, options, deadline }),
+    );
+  }
+
+  async function retried<M, T>(first: unknown, failed: FailedSend<M, T>): Promise<T> {
+    const { channel, send, message, options, deadline } = failed;
+    let err = first;
     for (let attempt = 1; ; attempt++) {
+      const waitMs = retryWait(err, policy);
+      if (waitMs === undefined || attempt > policy.maxRetries || options.signal?.aborted) throw err;
+      if (deadline - now() - waitMs < policy.minAttemptMs) throw err;
+      policy.onRetry?.({ channel, failure: (err as CarrierError).failure, waitMs, attempt });
+      if (waitMs > 0) {
+        const last = err;
+        await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
+          throw last;
+        });
+      }
       try {
-        return await send({ ...options, timeoutMs: Math.max(1, deadline - now()) });
-      } catch (err) {
-        const waitMs = retryWait(err, policy);
-        if (waitMs === undefined || attempt > policy.maxRetries || options.signal?.aborted) throw err;
-        if (deadline - now() - waitMs < policy.minAttemptMs) throw err;
-        policy.onRetry?.({ channel, failure: (err as CarrierError).failure, waitMs, attempt });
-        if (waitMs > 0)
-          await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
-            throw err;
-          });
+        return await send(message, { ...options, timeoutMs: Math.max(1, deadline - now()) });
+      } catch (next) {
+        err = next;
       }
     }
   }
 
+  const sendSms: Carrier["sendSms"] = (message, o) => inner.sendSms(message, o);
+  const placeVoiceCall: Carrier["placeVoiceCall"] = (call, o) => inner.placeVoiceCall(call, o);
+
   return {
     name: inner.name,
     voiceEnabled: inner.voiceEnabled,
-    sendSms: (message, options) => attempt("sms", (o) => inner.sendSms(message, o), options),
-    placeVoiceCall: (call, options) => attempt("voice", (o) => inner.placeVoiceCall(call, o), options),
+    sendSms: (message, options) => attempt("sms", sendSms, message, options),
+    placeVoiceCall: (call, options) => attempt("voice", placeVoiceCall, call, options),
     health: inner.health ? () => inner.health!() : undefined,
     speaks: inner.speaks ? (language) => inner.speaks!(language) : undefined,
     voices: inner.voices ? () => inner.voices!() : undefined,
     close: () => inner.close(),
   };
+}
+
+interface FailedSend<M, T> {
+  readonly channel: "sms" | "voice";
+  readonly send: (message: M, options: SendOptions) => Promise<T>;
+  readonly message: M;
+  readonly options: SendOptions;
+  readonly deadline: number;
 }
 
 function retryWait(err: unknown, policy: RetryPolicy): number | undefined {

@@ -1,3 +1,4 @@
+import { callAsync } from "../../async-call.js";
 import { type CarrierAcceptance, CarrierError, type SendOptions } from "../carrier.js";
 import type { CarrierHttpResponse } from "../http-pool.js";
 import {
@@ -43,25 +44,30 @@ const configurationStatuses = new Set([401, 403, 404, 410, 426]);
 /** 8x8 SMS API: `POST /api/v1/subaccounts/{id}/messages`, one message per call. */
 export function createSmsClient(options: SmsClientOptions): SmsClient {
   const endpoint = createEndpoint(options, "messages");
-  return {
-    async send(message, sendOptions) {
-      // Every key always present, so every body shares one hidden class; JSON drops the undefined ones.
-      const body = {
-        destination: message.to,
-        text: message.text,
-        encoding: "AUTO",
-        clientMessageId: message.clientMessageId,
-        source: options.source,
-        expiry: message.expiresAt?.toISOString(),
-        dlrCallbackUrl: options.dlrCallbackUrl,
-        track: options.track ? "Outcome" : undefined,
-        clientIp: message.clientIp,
-      };
-      const res = await endpoint.post(body, sendOptions);
-      if (res.status >= 200 && res.status < 300) return readAcceptance(res, endpoint.provider);
-      throw readError(res, endpoint.provider, endpoint.now());
-    },
+  const answer = (res: CarrierHttpResponse): CarrierAcceptance => {
+    if (res.status >= 200 && res.status < 300) return readAcceptance(res, endpoint.provider);
+    throw readError(res, endpoint.provider, endpoint.now());
   };
+  return {
+    // Not async, and one answer handler for every message: nothing of this call waits on 8x8's answer.
+    send: (message, sendOptions) => callAsync(post, message, sendOptions).then(answer),
+  };
+
+  function post(message: EightByEightSms, sendOptions: SendOptions): Promise<CarrierHttpResponse> {
+    // Every key always present, so every body shares one hidden class; JSON drops the undefined ones.
+    const body = {
+      destination: message.to,
+      text: message.text,
+      encoding: "AUTO",
+      clientMessageId: message.clientMessageId,
+      source: options.source,
+      expiry: message.expiresAt?.toISOString(),
+      dlrCallbackUrl: options.dlrCallbackUrl,
+      track: options.track ? "Outcome" : undefined,
+      clientIp: message.clientIp,
+    };
+    return endpoint.post(body, sendOptions);
+  }
 }
 
 function readAcceptance(res: CarrierHttpResponse, provider: string): CarrierAcceptance {

@@ -88,7 +88,7 @@ export function createCarrierHttpClient(options: CarrierHttpClientOptions): Carr
   const failed = (err: unknown): never => {
     throw toCarrierError(err, provider);
   };
-  const send = (path: string, body: unknown, { timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }) =>
+  const send = (path: string, body: unknown, { timeoutMs, signal }: PostOptions) =>
     exchange(
       pool,
       { path, headers: requestHeaders, body: JSON.stringify(body), maxAnswerBytes },

@@ -1,5 +1,17 @@
 import type { Context } from "@opentelemetry/api";
 
+/**
+ * `inner`'s two sends as plain functions, made once per decorator: a decorator hands them with
+ * their arguments to callAsync rather than making a closure per send, and `inner` stays their
+ * `this`.
+ */
+export function sendsOf(inner: Carrier): Pick<Carrier, "sendSms" | "placeVoiceCall"> {
+  return {
+    sendSms: (message, options) => inner.sendSms(message, options),
+    placeVoiceCall: (call, options) => inner.placeVoiceCall(call, options),
+  };
+}
+
 /** What every carrier (8x8, the sandbox) offers the OTP service. */
 export interface Carrier {
   /** Name reported to callers and Okta as the provider ("8x8", "sandbox"). */

@@ -1,5 +1,5 @@
 import { callAsync } from "../async-call.js";
-import { type Carrier, CarrierError, type CarrierFailure, type SendOptions } from "./carrier.js";
+import { type Carrier, CarrierError, type CarrierFailure, type SendOptions, sendsOf } from "./carrier.js";
 
 export interface CircuitBreakerOptions {
   /** Consecutive carrier failures that open the circuit. */
@@ -97,8 +97,7 @@ export function withCircuitBreaker(
     }
   }
 
-  const sendSms: Carrier["sendSms"] = (message, o) => inner.sendSms(message, o);
-  const placeVoiceCall: Carrier["placeVoiceCall"] = (call, o) => inner.placeVoiceCall(call, o);
+  const { sendSms, placeVoiceCall } = sendsOf(inner);
 
   function health(channel: keyof typeof circuits): CircuitHealth {
     const c = circuits[channel];

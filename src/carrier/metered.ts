@@ -1,5 +1,5 @@
 import { callAsync } from "../async-call.js";
-import { type Carrier, CarrierError } from "./carrier.js";
+import { type Carrier, CarrierError, sendsOf } from "./carrier.js";
 
 /** Told of every carrier call: its channel, `accepted` or the failure kind, and its seconds. */
 export type CarrierObserver = (channel: "sms" | "voice", outcome: string, seconds: number) => void;
@@ -23,8 +23,7 @@ export function withMetering(inner: Carrier, observe: CarrierObserver): Carrier 
       },
     );
   }
-  const sendSms: Carrier["sendSms"] = (message, options) => inner.sendSms(message, options);
-  const placeVoiceCall: Carrier["placeVoiceCall"] = (call, options) => inner.placeVoiceCall(call, options);
+  const { sendSms, placeVoiceCall } = sendsOf(inner);
   return {
     name: inner.name,
     voiceEnabled: inner.voiceEnabled,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { callAsync } from "../async-call.js";
-import { type Carrier, CarrierError, type SendOptions } from "./carrier.js";
+import { type Carrier, CarrierError, type SendOptions, sendsOf } from "./carrier.js";
 
 export interface RetryPolicy {
   /** Extra attempts after the first; each only where the carrier provably took nothing. */
@@ -60,8 +60,7 @@ export function withRetries(inner: Carrier, policy: RetryPolicy = defaultRetryPo
     }
   }
 
-  const sendSms: Carrier["sendSms"] = (message, o) => inner.sendSms(message, o);
-  const placeVoiceCall: Carrier["placeVoiceCall"] = (call, o) => inner.placeVoiceCall(call, o);
+  const { sendSms, placeVoiceCall } = sendsOf(inner);
 
   return {
     name: inner.name,

@@ -42,6 +42,10 @@ export async function hookLoad(
       url: `http://127.0.0.1:${port}/okta/telephony`,
       connections,
       duration: seconds,
+      // The gateway ends a keep-alive socket after 1,000 requests (src/http/http-server.ts) and
+      // answers 503 to whatever a client sends down it after that; autocannon ignores the
+      // `connection: close` that says so, so it reconnects there as Okta's client would.
+      reconnectRate: 1_000,
       headers: { "content-type": "application/json", authorization: secret },
       requests: [
         {

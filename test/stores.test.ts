@@ -45,6 +45,20 @@ describe("the slot table", () => {
   });
 });
 
+describe("the slot table's removals", () => {
+  it("forgets a removed key and gives its slot to the next new key before evicting anyone", () => {
+    const table = new SlotTable(2);
+    const a = table.take(hash53("a"));
+    table.take(hash53("b"));
+    table.remove(a);
+    expect(table.find(hash53("a"))).toBeUndefined();
+    expect(table.size).toBe(1);
+    expect(table.take(hash53("c"))).toBe(a);
+    expect(table.find(hash53("b"))).toBeDefined(); // nobody was evicted for c
+    expect(table.size).toBe(2);
+  });
+});
+
 describe("windowed counters", () => {
   const windowMs = 16_000;
 
@@ -166,5 +180,29 @@ describe("the in-memory idempotency store", () => {
     clock = 1_600;
     await store.claim("c", "f", 1_000);
     expect(store.size()).toBe(2);
+  });
+
+  it("replays an outcome too long for a key's bytes, and a fingerprint of any text, exactly", async () => {
+    const store = createMemoryIdempotencyStore({ maxEntries: 4 });
+    const message = `8x8 said: ${"é".repeat(300)}`;
+    await store.claim("long", "f", 60_000);
+    await store.settle("long", { kind: "error", code: 14, message }, 60_000);
+    await store.claim("odd", "fp-\ud800", 60_000);
+    expect(await store.claim("long", "f", 60_000)).toEqual({
+      claimed: false,
+      record: { fingerprint: "f", outcome: { kind: "error", code: 14, message } },
+    });
+    expect(await store.claim("odd", "x", 60_000)).toEqual({ claimed: false, record: { fingerprint: "fp-\ud800" } });
+  });
+
+  it("tells a waiter nothing when its key left and another key took the slot", async () => {
+    let clock = 0;
+    const store = createMemoryIdempotencyStore({ maxEntries: 1, now: () => clock });
+    await store.claim("a", "f", 1_000);
+    const waiting = store.wait("a", 50);
+    clock = 2_000; // a has expired: b takes its slot and settles before the waiter gives up
+    await store.claim("b", "f", 1_000);
+    await store.settle("b", { kind: "ok", response: { deliveryId: "b" } }, 1_000);
+    expect(await waiting).toBeUndefined();
   });
 });

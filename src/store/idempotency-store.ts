@@ -1,5 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import { ownString } from "../own-string.js";
+import { IdempotencyTable } from "./idempotency-table.js";
 
 /** The answer recorded for an idempotency key, replayed to every repeat of the request. */
 export type RecordedOutcome =
@@ -39,63 +39,6 @@ export interface IdempotencyStore {
   wait(key: string, timeoutMs: number, signal?: AbortSignal): Promise<IdempotencyRecord | undefined>;
 }
 
-// Kept small: a gateway remembers up to IDEMPOTENCY_MAX_KEYS of these. The outcome is held as
-// its JSON text (one string instead of an object graph) and waiters only exist while needed.
-// Every field is set in the constructor, so all live inside the object.
-class Entry {
-  outcome: string | undefined = undefined;
-  waiters: Array<() => void> | undefined = undefined;
-  constructor(
-    readonly key: string,
-    readonly fingerprint: string,
-    public expiresAt: number,
-  ) {}
-}
-
-/**
- * Claims in the order they were made. An entry dropped early (released, or expired on lookup)
- * stays queued until its turn and is then skipped; the queue holds at most twice the cap, and
- * its consumed front is cut off once it is half of it, so each claim costs O(1) amortised.
- */
-class ClaimQueue {
-  private queue: Array<Entry | undefined> = [];
-  private first = 0;
-
-  constructor(
-    private readonly entries: Map<string, Entry>,
-    private readonly maxEntries: number,
-    private readonly drop: (entry: Entry) => void,
-  ) {}
-
-  /** Queues a new claim, then drops from the front what has expired or is over the cap. */
-  push(entry: Entry, at: number): void {
-    if (this.queue.length - this.first >= this.maxEntries * 2) this.shift();
-    this.queue.push(entry);
-    while (this.first < this.queue.length) {
-      const oldest = this.queue[this.first]!;
-      const live = this.entries.get(oldest.key) === oldest;
-      if (live && oldest.expiresAt > at && this.entries.size <= this.maxEntries) break;
-      this.shift();
-    }
-  }
-
-  clear(): void {
-    this.queue = [];
-    this.first = 0;
-  }
-
-  private shift(): void {
-    const oldest = this.queue[this.first]!;
-    this.queue[this.first] = undefined;
-    this.first += 1;
-    if (this.first >= 1024 && this.first * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.first);
-      this.first = 0;
-    }
-    if (this.entries.get(oldest.key) === oldest) this.drop(oldest);
-  }
-}
-
 export interface MemoryIdempotencyStoreOptions {
   /** Upper bound on remembered keys; the oldest go first, so a flood of ids cannot exhaust memory. */
   readonly maxEntries?: number;
@@ -103,88 +46,71 @@ export interface MemoryIdempotencyStoreOptions {
 }
 
 /**
- * One process's idempotency memory. Entries expire by TTL and by count, oldest claim first:
- * every key gets the same TTL (a settle pushes expiry back by only the send's duration), so
- * claim order is expiry order, and a queue of claims in that order finds what to drop in O(1).
- * Nothing is ever scanned: a full scan, or a fresh Map iterator walking the deleted slots V8 had
- * not compacted yet, made every claim slower the longer the process had run.
+ * One process's idempotency memory (store/idempotency-table.ts: off the JS heap, oldest claim
+ * first when expired or at the cap). Waiters exist only while a repeat waits for the first
+ * request's answer.
  */
 export function createMemoryIdempotencyStore(
   options: MemoryIdempotencyStoreOptions = {},
 ): IdempotencyStore & { size(): number; clear(): void } {
-  const maxEntries = options.maxEntries ?? 100_000;
+  const table = new IdempotencyTable(options.maxEntries ?? 100_000);
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
-  const queue = new ClaimQueue(entries, maxEntries, (entry) => drop(entry.key, entry));
+  const waiters = new Map<number, Array<() => void>>();
 
-  function drop(key: string, entry: Entry) {
-    entries.delete(key);
-    wake(entry);
+  function wake(slot: number) {
+    const waiting = waiters.get(slot);
+    if (!waiting) return;
+    waiters.delete(slot);
+    for (const w of waiting) w();
   }
 
-  function wake(entry: Entry) {
-    const waiters = entry.waiters;
-    entry.waiters = undefined;
-    for (const w of waiters ?? []) w();
-  }
-
-  function live(key: string, at: number): Entry | undefined {
-    const entry = entries.get(key);
-    if (entry && entry.expiresAt <= at) {
-      drop(key, entry);
-      return undefined;
-    }
-    return entry;
-  }
-
-  function record(entry: Entry): IdempotencyRecord {
-    return {
-      fingerprint: entry.fingerprint,
-      outcome: entry.outcome !== undefined ? (JSON.parse(entry.outcome) as RecordedOutcome) : undefined,
-    };
+  function record(slot: number): IdempotencyRecord {
+    const { fingerprint, outcome } = table.entry(slot);
+    return { fingerprint, outcome: outcome !== undefined ? (JSON.parse(outcome) as RecordedOutcome) : undefined };
   }
 
   return {
     async claim(key, fingerprint, ttlMs) {
       const at = now();
-      const existing = live(key, at);
-      if (existing) return { claimed: false, record: record(existing) };
-      const entry = new Entry(ownString(key), ownString(fingerprint), at + ttlMs);
-      entries.set(entry.key, entry);
-      queue.push(entry, at);
+      const existing = table.find(key, at, wake);
+      if (existing !== undefined) return { claimed: false, record: record(existing) };
+      table.claim(key, fingerprint, at + ttlMs, at, wake);
       return { claimed: true };
     },
     async settle(key, outcome, ttlMs) {
-      const entry = entries.get(key);
-      if (!entry) return;
-      entry.outcome = ownString(JSON.stringify(outcome));
-      entry.expiresAt = now() + ttlMs;
-      wake(entry);
+      const at = now();
+      const slot = table.find(key, at, wake);
+      if (slot === undefined) return;
+      table.settle(slot, JSON.stringify(outcome), at + ttlMs);
+      wake(slot);
     },
     async release(key) {
-      const entry = entries.get(key);
-      if (entry && entry.outcome === undefined) drop(key, entry);
+      const slot = table.find(key, now(), wake);
+      if (slot !== undefined && !table.isSettled(slot)) table.drop(slot, wake);
     },
     wait(key, timeoutMs, signal) {
-      const entry = live(key, now());
-      if (!entry || entry.outcome !== undefined) return Promise.resolve(entry ? record(entry) : undefined);
+      const slot = table.find(key, now(), wake);
+      if (slot === undefined || table.isSettled(slot))
+        return Promise.resolve(slot === undefined ? undefined : record(slot));
+      const generation = table.generationOf(slot);
       return new Promise((resolve) => {
         const done = () => {
           clearTimeout(timer);
           signal?.removeEventListener("abort", done);
-          entry.waiters = entry.waiters?.filter((w) => w !== done);
-          resolve(entry.outcome !== undefined ? record(entry) : undefined);
+          const waiting = waiters.get(slot)?.filter((w) => w !== done);
+          if (waiting?.length) waiters.set(slot, waiting);
+          else waiters.delete(slot);
+          const same = table.holds(slot, generation) && table.isSettled(slot);
+          resolve(same ? record(slot) : undefined);
         };
         const timer = setTimeout(done, Math.max(0, timeoutMs));
         signal?.addEventListener("abort", done, { once: true });
-        entry.waiters ??= [];
-        entry.waiters.push(done);
+        const waiting = waiters.get(slot);
+        if (waiting) waiting.push(done);
+        else waiters.set(slot, [done]);
       });
     },
-    size: () => entries.size,
-    clear() {
-      for (const [key, entry] of entries) drop(key, entry);
-      queue.clear();
-    },
+    size: () => table.size,
+    clear: () => table.clear(wake),
   };
 }

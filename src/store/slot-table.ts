@@ -22,6 +22,9 @@ export class SlotTable {
   private readonly hashes: Float64Array;
   private readonly newer: Int32Array;
   private readonly older: Int32Array;
+  /** Slots given back by `remove`, taken again before any other. */
+  private readonly free: Int32Array;
+  private freeCount = 0;
   /** Most recently used slot, or -1. */
   private head = -1;
   /** Least recently used slot, or -1. */
@@ -36,10 +39,11 @@ export class SlotTable {
     this.hashes = new Float64Array(capacity);
     this.newer = new Int32Array(capacity).fill(-1);
     this.older = new Int32Array(capacity).fill(-1);
+    this.free = new Int32Array(capacity);
   }
 
   get size(): number {
-    return this.used;
+    return this.used - this.freeCount;
   }
 
   /** The slot of the key whose hash (hash53) is `hash`, now the most recently used; undefined if none. */
@@ -60,7 +64,9 @@ export class SlotTable {
    */
   take(hash: number): number {
     let slot: number;
-    if (this.used < this.capacity) {
+    if (this.freeCount > 0) {
+      slot = this.free[--this.freeCount]!;
+    } else if (this.used < this.capacity) {
       slot = this.used++;
     } else {
       slot = this.tail;
@@ -75,9 +81,17 @@ export class SlotTable {
     return slot;
   }
 
+  /** Gives up `slot` (owned, as `find` or `take` returned it): its key is no longer found. */
+  remove(slot: number): void {
+    this.forget(slot);
+    this.unlink(slot);
+    this.free[this.freeCount++] = slot;
+  }
+
   clear(): void {
     this.buckets.fill(-1);
     this.used = 0;
+    this.freeCount = 0;
     this.head = -1;
     this.tail = -1;
   }

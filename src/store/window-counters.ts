@@ -6,7 +6,8 @@ const ring = bucketsPerWindow + 1;
 
 /**
  * Hit counts per key for one limit, in buckets of 1/16 of the window, held in typed arrays (17
- * counters and one bucket number a key: about 66 bytes with the table's, none on the JS heap).
+ * counters as wide as the limit needs and one bucket number a key: about 50 bytes with the
+ * table's for a limit under 256, 66 under 65,536; none on the JS heap).
  *
  * A count covers the current bucket and the 16 before it, a span between one window and one
  * window plus a bucket long. Every hit of the last `windowMs` is in it, so admitting only while
@@ -16,7 +17,7 @@ const ring = bucketsPerWindow + 1;
  */
 export class WindowCounters {
   private readonly table: SlotTable;
-  private readonly counts: Uint16Array | Uint32Array;
+  private readonly counts: Uint8Array | Uint16Array | Uint32Array;
   /** The newest bucket each slot has counted in. */
   private readonly latest: Float64Array;
   private readonly bucketMs: number;
@@ -24,7 +25,9 @@ export class WindowCounters {
   /** `limit` bounds every count (nothing is recorded at the limit), so it picks the counter width. */
   constructor(windowMs: number, limit: number, capacity: number) {
     this.table = new SlotTable(capacity);
-    this.counts = limit <= 0xffff ? new Uint16Array(capacity * ring) : new Uint32Array(capacity * ring);
+    const cells = capacity * ring;
+    this.counts =
+      limit <= 0xff ? new Uint8Array(cells) : limit <= 0xffff ? new Uint16Array(cells) : new Uint32Array(cells);
     this.latest = new Float64Array(capacity);
     this.bucketMs = windowMs / bucketsPerWindow;
   }

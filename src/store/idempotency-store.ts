@@ -1,5 +1,6 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import { IdempotencyTable } from "./idempotency-table.js";
+import { hash53 } from "./slot-table.js";
 
 /** The answer recorded for an idempotency key, replayed to every repeat of the request. */
 export type RecordedOutcome =
@@ -72,24 +73,25 @@ export function createMemoryIdempotencyStore(
   return {
     async claim(key, fingerprint, ttlMs) {
       const at = now();
-      const existing = table.find(key, at, wake);
+      const hash = hash53(key);
+      const existing = table.find(hash, at, wake);
       if (existing !== undefined) return { claimed: false, record: record(existing) };
-      table.claim(key, fingerprint, at + ttlMs, at, wake);
+      table.claim(hash, fingerprint, at + ttlMs, at, wake);
       return { claimed: true };
     },
     async settle(key, outcome, ttlMs) {
       const at = now();
-      const slot = table.find(key, at, wake);
+      const slot = table.find(hash53(key), at, wake);
       if (slot === undefined) return;
       table.settle(slot, JSON.stringify(outcome), at + ttlMs);
       wake(slot);
     },
     async release(key) {
-      const slot = table.find(key, now(), wake);
+      const slot = table.find(hash53(key), now(), wake);
       if (slot !== undefined && !table.isSettled(slot)) table.drop(slot, wake);
     },
     wait(key, timeoutMs, signal) {
-      const slot = table.find(key, now(), wake);
+      const slot = table.find(hash53(key), now(), wake);
       if (slot === undefined || table.isSettled(slot))
         return Promise.resolve(slot === undefined ? undefined : record(slot));
       const generation = table.generationOf(slot);

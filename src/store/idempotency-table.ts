@@ -1,5 +1,5 @@
 import { ownString } from "../own-string.js";
-import { hash53, SlotTable } from "./slot-table.js";
+import { SlotTable } from "./slot-table.js";
 
 /** Bytes each key keeps for its fingerprint and its outcome's JSON (an ok answer takes ~180). */
 export const textBytesPerKey = 224;
@@ -24,13 +24,15 @@ export interface TableEntry {
  * The idempotency keys of one process in typed arrays and one byte arena, so a remembered key
  * is nothing the garbage collector has to copy, promote or mark: at a few thousand sends a
  * second a key lives for seconds, long enough to be promoted and then die in the old
- * generation, and keys held as objects and strings made every collection slower.
+ * generation, which V8 keeps at half as much again as what is live; as objects and strings
+ * a key took about 380 bytes of heap.
  *
- * Keys are found by a 53-bit hash of their text (slot-table.ts). They leave in the order they
- * were claimed, when expired or past the cap: every key gets the same TTL (a settle pushes it
- * back by only the send's duration), so claim order is expiry order and a ring of claims finds
- * what to drop in O(1). A claim dropped early stays in the ring until its turn and is skipped
- * then (its slot's generation has moved on); the ring holds twice the cap.
+ * Keys are found by a 53-bit hash of their text (slot-table.ts's hash53, which the caller
+ * computes once per call). They leave in the order they were claimed, when expired or past the
+ * cap: every key gets the same TTL (a settle pushes it back by only the send's duration), so
+ * claim order is expiry order and a ring of claims finds what to drop in O(1). A claim dropped
+ * early stays in the ring until its turn and is skipped then (its slot's generation has moved
+ * on); the ring holds twice the cap.
  */
 export class IdempotencyTable {
   private readonly slots: SlotTable;
@@ -62,19 +64,19 @@ export class IdempotencyTable {
     return this.slots.size;
   }
 
-  /** The live slot of `key`, or undefined (an expired key is dropped on the way). */
-  find(key: string, at: number, dropped: (slot: number) => void): number | undefined {
-    const slot = this.slots.find(hash53(key));
+  /** The live slot of the key whose hash53 is `hash`, or undefined (an expired key is dropped on the way). */
+  find(hash: number, at: number, dropped: (slot: number) => void): number | undefined {
+    const slot = this.slots.find(hash);
     if (slot === undefined) return undefined;
     if (this.expires[slot]! > at) return slot;
     this.drop(slot, dropped);
     return undefined;
   }
 
-  /** A new in-flight slot for `key` (which has none), after dropping what expired or is over the cap. */
-  claim(key: string, fingerprint: string, expiresAt: number, at: number, dropped: (slot: number) => void): number {
+  /** A new in-flight slot for the key hashed `hash` (it has none), once what expired or is over the cap is dropped. */
+  claim(hash: number, fingerprint: string, expiresAt: number, at: number, dropped: (slot: number) => void): number {
     this.dropFront(at, dropped);
-    const slot = this.slots.take(hash53(key));
+    const slot = this.slots.take(hash);
     this.state[slot] = inFlight;
     this.generation[slot] = (this.generation[slot]! + 1) >>> 0;
     this.expires[slot] = expiresAt;

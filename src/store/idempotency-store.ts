@@ -94,7 +94,6 @@ export function createMemoryIdempotencyStore(
       const slot = table.find(hash53(key), now(), wake);
       if (slot === undefined || table.isSettled(slot))
         return Promise.resolve(slot === undefined ? undefined : record(slot));
-      const generation = table.generationOf(slot);
       return new Promise((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -102,8 +101,8 @@ export function createMemoryIdempotencyStore(
           const waiting = waiters.get(slot)?.filter((w) => w !== done);
           if (waiting?.length) waiters.set(slot, waiting);
           else waiters.delete(slot);
-          const same = table.holds(slot, generation) && table.isSettled(slot);
-          resolve(same ? record(slot) : undefined);
+          // A dropped slot wakes its waiters before anyone can take it, so it is still this key's.
+          resolve(table.isSettled(slot) ? record(slot) : undefined);
         };
         const timer = setTimeout(done, Math.max(0, timeoutMs));
         signal?.addEventListener("abort", done, { once: true });

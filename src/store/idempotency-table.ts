@@ -43,6 +43,7 @@ export class IdempotencyTable {
   private readonly outcomeLength: Uint8Array;
   private readonly text: Buffer;
   private readonly spilled = new Map<number, Spilled>();
+  /** The ring of claims (slot, generation), in typed arrays rather than ring.ts's array of values. */
   private readonly order: Int32Array;
   private readonly orderGeneration: Uint32Array;
   private first = 0;
@@ -105,12 +106,8 @@ export class IdempotencyTable {
     return this.state[slot] === settled;
   }
 
-  /** Which claim of its slot `slot` now holds: a waiter's slot may have gone to another key since. */
-  generationOf(slot: number): number {
-    return this.generation[slot]!;
-  }
-
-  holds(slot: number, generation: number): boolean {
+  /** Whether a ring entry's claim still owns its slot (its generation has not moved on). */
+  private holds(slot: number, generation: number): boolean {
     return this.state[slot] !== empty && this.generation[slot] === generation;
   }
 
@@ -126,6 +123,7 @@ export class IdempotencyTable {
     };
   }
 
+  /** Frees `slot`; `dropped` (its waiters) runs before the slot can go to another key. */
   drop(slot: number, dropped: (slot: number) => void): void {
     this.slots.remove(slot);
     this.state[slot] = empty;

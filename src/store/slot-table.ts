@@ -1,9 +1,11 @@
+import { SlotIndex } from "./slot-index.js";
+
 /**
  * A fixed number of numbered slots, each owned by one key (given as its hash53, computed once
  * by the caller however many tables it asks), the least recently used key giving
  * its slot up when a new key needs one. Every operation is O(1) and nothing lives on the JS
- * heap: a key is kept as a 53-bit hash of its text in an open-addressing table (linear probing,
- * at most half full), and the recency order is a doubly linked list, all in typed arrays. The
+ * heap: a key is kept as a 53-bit hash of its text in an open-addressing table (slot-index.ts),
+ * and the recency order is a doubly linked list, all in typed arrays. The
  * caller keeps a slot's data in its own typed arrays, indexed by slot.
  *
  * The garbage collector never sees a key: with a `Map`, every limited number's key string was
@@ -15,11 +17,8 @@
  * chooses.
  */
 export class SlotTable {
-  /** Bucket → slot, or -1 when empty. */
-  private readonly buckets: Int32Array;
-  private readonly mask: number;
-  /** Slot → the hash of the key that owns it. */
-  private readonly hashes: Float64Array;
+  /** Hash → the slot its key owns. */
+  private readonly index: SlotIndex;
   private readonly newer: Int32Array;
   private readonly older: Int32Array;
   /** Slots given back by `remove`, taken again before any other. */
@@ -33,10 +32,7 @@ export class SlotTable {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError("capacity must be a positive integer");
-    const bucketCount = 2 ** Math.ceil(Math.log2(capacity * 2));
-    this.buckets = new Int32Array(bucketCount).fill(-1);
-    this.mask = bucketCount - 1;
-    this.hashes = new Float64Array(capacity);
+    this.index = new SlotIndex(capacity);
     this.newer = new Int32Array(capacity).fill(-1);
     this.older = new Int32Array(capacity).fill(-1);
     this.free = new Int32Array(capacity);
@@ -48,14 +44,10 @@ export class SlotTable {
 
   /** The slot of the key whose hash (hash53) is `hash`, now the most recently used; undefined if none. */
   find(hash: number): number | undefined {
-    for (let b = this.home(hash); ; b = (b + 1) & this.mask) {
-      const slot = this.buckets[b]!;
-      if (slot < 0) return undefined;
-      if (this.hashes[slot] === hash) {
-        this.touch(slot);
-        return slot;
-      }
-    }
+    const slot = this.index.find(hash);
+    if (slot < 0) return undefined;
+    this.touch(slot);
+    return slot;
   }
 
   /**
@@ -70,49 +62,27 @@ export class SlotTable {
       slot = this.used++;
     } else {
       slot = this.tail;
-      this.forget(slot);
+      this.index.remove(slot);
       this.unlink(slot);
     }
-    this.hashes[slot] = hash;
-    let b = this.home(hash);
-    while (this.buckets[b]! >= 0) b = (b + 1) & this.mask;
-    this.buckets[b] = slot;
+    this.index.put(slot, hash);
     this.pushFront(slot);
     return slot;
   }
 
   /** Gives up `slot` (owned, as `find` or `take` returned it): its key is no longer found. */
   remove(slot: number): void {
-    this.forget(slot);
+    this.index.remove(slot);
     this.unlink(slot);
     this.free[this.freeCount++] = slot;
   }
 
   clear(): void {
-    this.buckets.fill(-1);
+    this.index.clear();
     this.used = 0;
     this.freeCount = 0;
     this.head = -1;
     this.tail = -1;
-  }
-
-  private home(hash: number): number {
-    return (hash >>> 0) & this.mask;
-  }
-
-  /** Empties the slot's bucket, shifting later entries of its probe run back (no tombstones). */
-  private forget(slot: number): void {
-    let hole = this.home(this.hashes[slot]!);
-    while (this.buckets[hole] !== slot) hole = (hole + 1) & this.mask;
-    for (let b = (hole + 1) & this.mask; this.buckets[b]! >= 0; b = (b + 1) & this.mask) {
-      const home = this.home(this.hashes[this.buckets[b]!]!);
-      // An entry may fill the hole only if its home is not cyclically within (hole, b].
-      const staysPut = hole <= b ? hole < home && home <= b : hole < home || home <= b;
-      if (staysPut) continue;
-      this.buckets[hole] = this.buckets[b]!;
-      hole = b;
-    }
-    this.buckets[hole] = -1;
   }
 
   private touch(slot: number): void {

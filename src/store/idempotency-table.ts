@@ -1,4 +1,5 @@
 import { ownString } from "../own-string.js";
+import { SlotRing } from "./slot-ring.js";
 import { SlotTable } from "./slot-table.js";
 
 /** Bytes each key keeps for its fingerprint and its outcome's JSON (an ok answer takes ~180). */
@@ -43,11 +44,8 @@ export class IdempotencyTable {
   private readonly outcomeLength: Uint8Array;
   private readonly text: Buffer;
   private readonly spilled = new Map<number, Spilled>();
-  /** The ring of claims (slot, generation), in typed arrays rather than ring.ts's array of values. */
-  private readonly order: Int32Array;
-  private readonly orderGeneration: Uint32Array;
-  private first = 0;
-  private queued = 0;
+  /** The claims in claim order. */
+  private readonly order: SlotRing;
 
   constructor(readonly capacity: number) {
     this.slots = new SlotTable(capacity);
@@ -57,8 +55,7 @@ export class IdempotencyTable {
     this.fingerprintLength = new Uint8Array(capacity);
     this.outcomeLength = new Uint8Array(capacity);
     this.text = Buffer.alloc(capacity * textBytesPerKey);
-    this.order = new Int32Array(capacity * 2);
-    this.orderGeneration = new Uint32Array(capacity * 2);
+    this.order = new SlotRing(capacity * 2);
   }
 
   get size(): number {
@@ -133,8 +130,7 @@ export class IdempotencyTable {
 
   clear(dropped: (slot: number) => void): void {
     for (let slot = 0; slot < this.capacity; slot++) if (this.state[slot] !== empty) this.drop(slot, dropped);
-    this.first = 0;
-    this.queued = 0;
+    this.order.clear();
   }
 
   /** UTF-8 bytes of `text` written at `offset` of the slot's bytes; -1 if they do not fit. */
@@ -149,27 +145,23 @@ export class IdempotencyTable {
   }
 
   private enqueue(slot: number, dropped: (slot: number) => void): void {
-    if (this.queued === this.order.length) this.shiftFront(dropped);
-    const at = (this.first + this.queued) % this.order.length;
-    this.order[at] = slot;
-    this.orderGeneration[at] = this.generation[slot]!;
-    this.queued += 1;
+    if (this.order.full) this.shiftFront(dropped);
+    this.order.push(slot, this.generation[slot]!);
   }
 
   /** Drops the oldest claims while they have expired or leave no slot for a new one. */
   private dropFront(at: number, dropped: (slot: number) => void): void {
-    while (this.queued > 0) {
-      const slot = this.order[this.first]!;
-      const live = this.holds(slot, this.orderGeneration[this.first]!);
+    while (this.order.length > 0) {
+      const slot = this.order.slot;
+      const live = this.holds(slot, this.order.generation);
       if (live && this.expires[slot]! > at && this.slots.size < this.capacity) return;
       this.shiftFront(dropped);
     }
   }
 
   private shiftFront(dropped: (slot: number) => void): void {
-    const slot = this.order[this.first]!;
-    if (this.holds(slot, this.orderGeneration[this.first]!)) this.drop(slot, dropped);
-    this.first = (this.first + 1) % this.order.length;
-    this.queued -= 1;
+    const slot = this.order.slot;
+    if (this.holds(slot, this.order.generation)) this.drop(slot, dropped);
+    this.order.shift();
   }
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SlotIndex } from "../src/store/slot-index.js";
+import { SlotRing } from "../src/store/slot-ring.js";
 
 describe("the slot index", () => {
   it("finds the latest slot put under a hash, and nothing once it is removed", () => {
@@ -60,5 +61,27 @@ describe("the slot index", () => {
     expect(index.find(2 ** 40 + 5)).toBe(0);
     expect(index.find(5)).toBe(1);
     expect(index.find(2 ** 41 + 5)).toBe(-1);
+  });
+});
+
+describe("the slot ring", () => {
+  it("keeps pairs first in, first out, a full ring giving up its oldest", () => {
+    const ring = new SlotRing(3);
+    expect([ring.slot, ring.generation, ring.length]).toEqual([-1, 0, 0]);
+    for (let i = 1; i <= 4; i++) ring.push(i * 10, i);
+    expect(ring.full).toBe(true);
+    const seen: number[][] = [];
+    while (ring.length > 0) {
+      seen.push([ring.slot, ring.generation]);
+      ring.shift();
+    }
+    expect(seen).toEqual([
+      [20, 2],
+      [30, 3],
+      [40, 4],
+    ]);
+    ring.shift(); // an empty ring stays empty
+    ring.push(7, 1);
+    expect([ring.slot, ring.length]).toEqual([7, 1]);
   });
 });

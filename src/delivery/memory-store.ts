@@ -1,7 +1,12 @@
-import { Ring } from "../ring.js";
+import { SlotIndex } from "../store/slot-index.js";
+import { SlotRing } from "../store/slot-ring.js";
+import { hash53 } from "../store/slot-table.js";
+import { EarlyReceipts } from "./early-receipts.js";
+import type { DeliveryRecord } from "./record.js";
 import { userScopeOf } from "./record.js";
-import type { DeliveryStore, EarlyReceipt } from "./store.js";
-import { StoredRecord } from "./stored-record.js";
+import { decodeRecord, encodeRecord } from "./record-codec.js";
+import { RecordTable } from "./record-table.js";
+import type { DeliveryIndex, DeliveryStore, DueKind } from "./store.js";
 
 export interface MemoryDeliveryStoreOptions {
   /** Records kept at most; past it the oldest is forgotten (DELIVERY_MAX_RECORDS). */
@@ -14,156 +19,106 @@ export interface MemoryDeliveryStoreOptions {
   readonly now?: () => number;
 }
 
-interface Early {
-  readonly receipts: EarlyReceipt[];
-  readonly until: number;
-}
-
-// Receipts per carrier id kept before the record exists: a DLR and its repeats, at most.
-const maxEarlyPerId = 8;
+/** A string of a caller's (an idempotency key, a user id) as one hash: the same key of two callers is two keys. */
+const callerHash = (caller: string, key: string) => hash53(`${caller.length}:${caller}${key}`);
 
 /**
- * Delivery records in this process. Records are forgotten in the order they were made: at the
- * cap, or once past their retention. Each record's indexes leave with it.
+ * Delivery records in this process, off the JS heap (record-table.ts). Records are forgotten in
+ * the order they were made: at the cap, or once past their retention. Each index is a table of
+ * 53-bit hashes to slots (slot-index.ts) and leaves with its record; a hit is checked against
+ * the record it names, so a colliding hash finds nothing rather than another's record.
  */
 export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): DeliveryStore {
   const now = options.now ?? Date.now;
-  const records = new Map<string, StoredRecord>();
-  const byProvider = new Map<string, string>();
-  // Per caller, no key joined to its caller's name for each send.
-  const byKey = new CallerIndex();
-  const byUser = new CallerIndex();
-  const order = new Ring<StoredRecord>(options.maxRecords);
+  const cap = options.maxRecords;
+  const table = new RecordTable(cap);
+  const byId = new SlotIndex(cap);
+  const byProvider = new SlotIndex(cap);
+  const byKey = new SlotIndex(cap);
+  const byUser = new SlotIndex(cap);
   // One queue per channel: each channel's deadline is a fixed time after acceptance, so each
   // queue is in deadline order and the sweep looks only at its front.
-  const dues = { sms: new Ring<StoredRecord>(options.maxRecords), voice: new Ring<StoredRecord>(options.maxRecords) };
-  const conversionDues = new Ring<StoredRecord>(options.maxRecords);
+  const dues = { sms: new SlotRing(cap), voice: new SlotRing(cap) };
+  const conversionDues = new SlotRing(cap);
   const early = new EarlyReceipts(options.maxEarly ?? 10_000, options.earlyTtlMs ?? 10 * 60_000, now);
 
-  function forget(stored: StoredRecord | undefined): void {
-    if (!stored || records.get(stored.deliveryId) !== stored) return;
-    const { deliveryId: id, providerMessageId, idempotencyKey: key } = stored;
-    records.delete(id);
-    if (byProvider.get(providerMessageId) === id) byProvider.delete(providerMessageId);
-    byKey.forget(stored.caller, key, id);
-    byUser.forget(userScopeOf(stored), stored.userId, id);
+  function forgetOldest(): void {
+    const slot = table.oldest;
+    byId.remove(slot);
+    byProvider.remove(slot);
+    byKey.remove(slot);
+    byUser.remove(slot);
+    table.removeOldest();
   }
 
-  const live = (record: StoredRecord | undefined) =>
-    record && now() - record.acceptedAt < options.retentionMs ? record : undefined;
+  /** The live record `index` holds under `hash`, if it is the one `matches` looks for. */
+  function lookup(index: SlotIndex, hash: number, matches: (r: DeliveryRecord) => boolean) {
+    const slot = index.find(hash);
+    if (slot < 0 || now() - table.acceptedAt(slot) >= options.retentionMs) return undefined;
+    const record = decodeRecord(table.text(slot));
+    return matches(record) ? { slot, record } : undefined;
+  }
+
+  const byDeliveryId = (id: string) => lookup(byId, hash53(id), (r) => r.deliveryId === id);
+
+  function find(index: DeliveryIndex) {
+    if (index.kind === "provider") {
+      const { providerMessageId: id } = index;
+      return lookup(byProvider, hash53(id), (r) => r.providerMessageId === id);
+    }
+    if (index.kind === "key") {
+      const { caller, idempotencyKey: key } = index;
+      if (key === "") return undefined;
+      return lookup(byKey, callerHash(caller, key), (r) => r.caller === caller && r.idempotencyKey === key);
+    }
+    const { scope, userId } = index;
+    if (userId === "") return undefined;
+    return lookup(byUser, callerHash(scope, userId), (r) => userScopeOf(r) === scope && r.userId === userId);
+  }
+
+  function takeDue(at: number, max: number, kind: DueKind): string[] {
+    const ids: string[] = [];
+    for (const due of kind === "receipt" ? [dues.sms, dues.voice] : [conversionDues]) {
+      while (due.length > 0 && ids.length < max) {
+        const slot = due.slot;
+        // An entry whose record left (at the cap, or past retention) is dropped, whatever its time.
+        if (table.holds(slot, due.generation)) {
+          if (!(table.dueAt(slot, kind) <= at)) break;
+          ids.push(decodeRecord(table.text(slot)).deliveryId);
+        }
+        due.shift();
+      }
+    }
+    return ids;
+  }
 
   return {
-    async create(input, deadlines) {
-      // The stored copy's strings, not the request's, are the ones the indexes keep.
-      const record = new StoredRecord(input, deadlines);
-      const { deliveryId: id, providerMessageId, idempotencyKey: key } = record;
-      forget(order.push(record));
-      records.set(id, record);
-      byProvider.set(providerMessageId, id);
-      byKey.set(record.caller, key, id);
-      byUser.set(userScopeOf(record), record.userId, id);
-      dues[record.channel].push(record);
-      if (record.conversionDueAt !== undefined) conversionDues.push(record);
-      // The oldest records also leave once past their retention, not only at the cap.
+    async create(record, deadlines) {
+      // The oldest records leave at the cap, and once past their retention.
       const oldest = now() - options.retentionMs;
-      for (let first = order.peek(); first && first.acceptedAt <= oldest; first = order.peek()) forget(order.shift());
+      while (table.full || (table.size > 0 && table.acceptedAt(table.oldest) <= oldest)) forgetOldest();
+      const slot = table.add(encodeRecord(record), record.acceptedAt, deadlines.receiptAt, deadlines.conversionAt);
+      const generation = table.generation(slot);
+      byId.put(slot, hash53(record.deliveryId));
+      byProvider.put(slot, hash53(record.providerMessageId));
+      if (record.idempotencyKey !== "") byKey.put(slot, callerHash(record.caller, record.idempotencyKey));
+      if (record.userId !== "") byUser.put(slot, callerHash(userScopeOf(record), record.userId));
+      dues[record.channel].push(slot, generation);
+      if (deadlines.conversionAt !== undefined) conversionDues.push(slot, generation);
       return early.take(record.providerMessageId);
     },
-    get: async (id) => live(records.get(id))?.snapshot(),
-    async find(index) {
-      if (index.kind === "provider") return byProvider.get(index.providerMessageId);
-      return index.kind === "key"
-        ? byKey.get(index.caller, index.idempotencyKey)
-        : byUser.get(index.scope, index.userId);
-    },
+    get: async (id) => byDeliveryId(id)?.record,
+    find: async (index) => find(index)?.record.deliveryId,
     async update(id, change) {
-      const stored = live(records.get(id));
-      if (!stored) return undefined;
-      const current = stored.snapshot();
-      const next = change(current);
-      if (!next) return current;
-      stored.moveTo(next);
-      return stored.snapshot();
+      const found = byDeliveryId(id);
+      if (!found) return undefined;
+      const next = change(found.record);
+      if (!next) return found.record;
+      table.write(found.slot, encodeRecord(next));
+      return next;
     },
     holdEarly: async (receipt, receivedAt) => early.hold(receipt, receivedAt),
-    async takeDue(at, max, kind) {
-      const ids: string[] = [];
-      const queues = kind === "receipt" ? [dues.sms, dues.voice] : [conversionDues];
-      const dueOf = (r: StoredRecord) => (kind === "receipt" ? r.dueAt : (r.conversionDueAt ?? 0));
-      for (const due of queues) {
-        for (let next = due.peek(); next && dueOf(next) <= at && ids.length < max; next = due.peek()) {
-          due.shift();
-          if (records.get(next.deliveryId) === next) ids.push(next.deliveryId);
-        }
-      }
-      return ids;
-    },
-    size: () => ({ records: records.size, early: early.size(), due: dues.sms.length + dues.voice.length }),
+    takeDue: async (at, max, kind) => takeDue(at, max, kind),
+    size: () => ({ records: table.size, early: early.size(), due: dues.sms.length + dues.voice.length }),
   };
-}
-
-/** Ids by caller, then by a string of the caller's (an idempotency key, a user id). */
-class CallerIndex {
-  private readonly byCaller = new Map<string, Map<string, string>>();
-
-  set(caller: string, key: string, id: string): void {
-    if (key === "") return;
-    let ids = this.byCaller.get(caller);
-    if (!ids) {
-      ids = new Map();
-      this.byCaller.set(caller, ids);
-    }
-    ids.set(key, id);
-  }
-
-  get(caller: string, key: string): string | undefined {
-    return this.byCaller.get(caller)?.get(key);
-  }
-
-  /** Forgets `key` if it still names `id` (a later send may have taken it over). */
-  forget(caller: string, key: string, id: string): void {
-    const ids = this.byCaller.get(caller);
-    if (key !== "" && ids?.get(key) === id) ids.delete(key);
-  }
-}
-
-/**
- * Receipts that came before their record, a few per carrier id, for a few minutes, at most
- * `maxIds` ids (the oldest forgotten first).
- */
-class EarlyReceipts {
-  private readonly held = new Map<string, Early>();
-  private readonly order: Ring<string>;
-
-  constructor(
-    maxIds: number,
-    private readonly ttlMs: number,
-    private readonly now: () => number,
-  ) {
-    this.order = new Ring<string>(maxIds);
-  }
-
-  hold(receipt: EarlyReceipt["receipt"], receivedAt: number): void {
-    const id = receipt.providerMessageId;
-    const held = this.held.get(id);
-    if (held && held.until > this.now()) {
-      if (held.receipts.length < maxEarlyPerId) held.receipts.push({ receipt, receivedAt });
-      return;
-    }
-    const dropped = this.order.push(id);
-    if (dropped !== undefined && dropped !== id) this.held.delete(dropped);
-    this.held.set(id, { receipts: [{ receipt, receivedAt }], until: this.now() + this.ttlMs });
-  }
-
-  /** The receipts held for `providerMessageId`, forgotten once taken. */
-  take(providerMessageId: string): EarlyReceipt[] {
-    const held = this.held.get(providerMessageId);
-    if (!held) return [];
-    this.held.delete(providerMessageId);
-    return held.until > this.now() ? held.receipts : [];
-  }
-
-  size(): number {
-    return this.held.size;
-  }
 }

@@ -65,6 +65,19 @@ describe("a record's text", () => {
     );
   });
 
+  it("keeps every text whose bytes end at or around the slot's size, multi-byte characters at the edge", () => {
+    const table = new RecordTable(1);
+    const slot = table.add("", 0, 0, undefined);
+    for (const tail of ["", "é", "€", "😀", "😀é"]) {
+      for (let bytes = textBytesPerRecord - 6; bytes <= textBytesPerRecord + 4; bytes++) {
+        const head = Math.max(0, bytes - Buffer.byteLength(tail) - 4);
+        const text = `["${"a".repeat(head)}${tail}"]`;
+        table.write(slot, text);
+        expect(table.text(slot)).toBe(text);
+      }
+    }
+  });
+
   it("keeps a record larger than its bytes, and the bytes again once it is small", () => {
     const table = new RecordTable(2);
     const big = `["${"é".repeat(textBytesPerRecord)}"]`; // fewer units than the bytes, more bytes than fit

@@ -109,16 +109,19 @@ export class RecordTable {
   /** Replaces the slot's record's JSON (its deadlines stay). */
   write(slot: number, text: string): void {
     this.spilled.delete(slot);
-    // UTF-8 is never shorter than UTF-16, so most misfits are seen for free. JSON.stringify's
+    // UTF-8 is never shorter than UTF-16, so most misfits are seen without writing. JSON.stringify's
     // text is well-formed (a lone surrogate is escaped), so it survives UTF-8 unchanged.
-    const length = text.length > textBytesPerRecord ? textBytesPerRecord + 1 : Buffer.byteLength(text, "utf8");
-    if (length === 0 || length > textBytesPerRecord) {
-      this.lengths[slot] = 0;
-      this.spilled.set(slot, text);
-      return;
-    }
-    this.chunkOf(slot).write(text, (slot % slotsPerChunk) * textBytesPerRecord, length, "utf8");
+    const length = text.length > textBytesPerRecord || text.length === 0 ? 0 : this.tryWrite(slot, text);
     this.lengths[slot] = length;
+    if (length === 0) this.spilled.set(slot, text);
+  }
+
+  /** Writes the text into the slot's bytes in one pass; 0 when it does not fit. */
+  private tryWrite(slot: number, text: string): number {
+    const written = this.chunkOf(slot).write(text, (slot % slotsPerChunk) * textBytesPerRecord, textBytesPerRecord);
+    // A write stops short only for want of room, and never more than a character's 4 bytes short.
+    if (written < textBytesPerRecord - 3) return written;
+    return Buffer.byteLength(text, "utf8") === written ? written : 0;
   }
 
   private chunkOf(slot: number): Buffer {

@@ -42,6 +42,9 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   const conversionDues = new SlotRing(cap);
   const early = new EarlyReceipts(options.maxEarly ?? 10_000, options.earlyTtlMs ?? 10 * 60_000, now);
 
+  /** Whether the slot's record is past its retention (it leaves at the next create). */
+  const expired = (slot: number) => table.acceptedAt(slot) <= now() - options.retentionMs;
+
   function forgetOldest(): void {
     const slot = table.oldest;
     byId.remove(slot);
@@ -54,7 +57,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   /** The live record `index` holds under `hash`, if it is the one `matches` looks for. */
   function lookup(index: SlotIndex, hash: number, matches: (r: DeliveryRecord) => boolean) {
     const slot = index.find(hash);
-    if (slot < 0 || now() - table.acceptedAt(slot) >= options.retentionMs) return undefined;
+    if (slot < 0 || expired(slot)) return undefined;
     const record = decodeRecord(table.text(slot));
     return matches(record) ? { slot, record } : undefined;
   }
@@ -95,8 +98,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   return {
     async create(record, deadlines) {
       // The oldest records leave at the cap, and once past their retention.
-      const oldest = now() - options.retentionMs;
-      while (table.full || (table.size > 0 && table.acceptedAt(table.oldest) <= oldest)) forgetOldest();
+      while (table.full || (table.size > 0 && expired(table.oldest))) forgetOldest();
       const slot = table.add(encodeRecord(record), record.acceptedAt, deadlines.receiptAt, deadlines.conversionAt);
       const generation = table.generation(slot);
       byId.put(slot, hash53(record.deliveryId));

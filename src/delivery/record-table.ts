@@ -19,7 +19,6 @@ const none = Number.NaN;
  * bytes (a storm of receipts' events) is kept on the heap for that record.
  */
 export class RecordTable {
-  private readonly present: Uint8Array;
   private readonly generations: Uint32Array;
   private readonly accepted: Float64Array;
   private readonly receiptDue: Float64Array;
@@ -33,7 +32,6 @@ export class RecordTable {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError("capacity must be a positive integer");
-    this.present = new Uint8Array(capacity);
     this.generations = new Uint32Array(capacity);
     this.accepted = new Float64Array(capacity);
     this.receiptDue = new Float64Array(capacity);
@@ -62,7 +60,6 @@ export class RecordTable {
     if (this.full) throw new RangeError("the record table is full");
     const slot = (this.first + this.count) % this.capacity;
     this.count += 1;
-    this.present[slot] = 1;
     this.generations[slot] = (this.generations[slot]! + 1) >>> 0;
     this.accepted[slot] = acceptedAt;
     this.receiptDue[slot] = receiptAt;
@@ -74,7 +71,6 @@ export class RecordTable {
   /** Forgets the oldest record. */
   removeOldest(): void {
     if (this.count === 0) return;
-    this.present[this.first] = 0;
     this.spilled.delete(this.first);
     this.first = (this.first + 1) % this.capacity;
     this.count -= 1;
@@ -82,7 +78,9 @@ export class RecordTable {
 
   /** Whether `slot` holds the record it held at `generation`. */
   holds(slot: number, generation: number): boolean {
-    return this.present[slot] === 1 && this.generations[slot] === generation;
+    // A slot holds a record when it lies in the ring's span, from its oldest record on.
+    const age = (slot - this.first + this.capacity) % this.capacity;
+    return age < this.count && this.generations[slot] === generation;
   }
 
   generation(slot: number): number {

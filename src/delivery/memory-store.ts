@@ -32,10 +32,8 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   const now = options.now ?? Date.now;
   const cap = options.maxRecords;
   const table = new RecordTable(cap);
-  const byId = new SlotIndex(cap);
-  const byProvider = new SlotIndex(cap);
-  const byKey = new SlotIndex(cap);
-  const byUser = new SlotIndex(cap);
+  const indexes = [new SlotIndex(cap), new SlotIndex(cap), new SlotIndex(cap), new SlotIndex(cap)] as const;
+  const [byId, byProvider, byKey, byUser] = indexes;
   // One queue per channel: each channel's deadline is a fixed time after acceptance, so each
   // queue is in deadline order and the sweep looks only at its front.
   const dues = { sms: new SlotRing(cap), voice: new SlotRing(cap) };
@@ -46,11 +44,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions): 
   const expired = (slot: number) => table.acceptedAt(slot) <= now() - options.retentionMs;
 
   function forgetOldest(): void {
-    const slot = table.oldest;
-    byId.remove(slot);
-    byProvider.remove(slot);
-    byKey.remove(slot);
-    byUser.remove(slot);
+    for (const index of indexes) index.remove(table.oldest);
     table.removeOldest();
   }
 

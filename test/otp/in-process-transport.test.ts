@@ -94,8 +94,8 @@ describe("in-process transport", () => {
   it("leaves nothing of a finished call for the next scavenges to copy", async () => {
     // Object literals with getters made every call's request, context and response objects
     // survive young-generation GCs until a full GC: about 4.5 KB per call copied twice, which
-    // tripled the façade's scavenge pauses. Now the call's AbortSignal (~0.5 KB, Node's own) is
-    // about all that survives.
+    // tripled the façade's scavenge pauses. Now little survives a call: not even an AbortSignal,
+    // which is made only for a handler that reads it.
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc") as (options: { type: "minor" }) => void;
     const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_used_size;

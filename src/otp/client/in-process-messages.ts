@@ -6,6 +6,33 @@ export const deadlineKey = createContextKey<number | undefined>(undefined, { des
 
 type HeaderInit = ConstructorParameters<typeof Headers>[0];
 
+/**
+ * A call's cancellation, its AbortSignal made only when someone reads it: a signal, and the
+ * listener the carrier call puts on it, cost more than the rest of the in-process call (bench/README.md),
+ * and a façade whose calls end only at their deadline never needs one.
+ */
+export class LazyCancellation {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #cancelled = false;
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#cancelled) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Aborts the signal if one was made, and any made later. `reason` must not be undefined. */
+  cancel(reason: unknown): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
 // The request, context and response are classes rather than object literals with getters. A
 // literal's getters are new closures on every call, so V8 cannot share one hidden class between
 // the objects; every call's objects then survived two young-generation collections and were
@@ -22,10 +49,11 @@ export class InProcessRequest {
   readonly url: string;
   #init: HeaderInit;
   #header: Headers | undefined;
+  readonly #cancellation: LazyCancellation;
 
   constructor(
     readonly method: UnaryRequest["method"],
-    readonly signal: AbortSignal,
+    cancellation: LazyCancellation,
     init: HeaderInit,
     readonly contextValues: UnaryRequest["contextValues"],
     readonly message: UnaryRequest["message"],
@@ -33,6 +61,11 @@ export class InProcessRequest {
     this.service = method.parent;
     this.url = `in-process:///${method.parent.typeName}/${method.name}`;
     this.#init = init;
+    this.#cancellation = cancellation;
+  }
+
+  get signal(): AbortSignal {
+    return this.#cancellation.signal;
   }
 
   // Built only when read: nothing on the façade's path reads them, and three Headers per call
@@ -49,7 +82,6 @@ export class InProcessContext implements HandlerContext {
   readonly service: DescService;
   readonly method: HandlerContext["method"];
   readonly url: string;
-  readonly signal: AbortSignal;
   readonly values: HandlerContext["values"];
   readonly #request: UnaryRequest;
   readonly #deadline: number | undefined;
@@ -60,10 +92,14 @@ export class InProcessContext implements HandlerContext {
     this.service = req.service;
     this.method = req.method as HandlerContext["method"];
     this.url = req.url;
-    this.signal = req.signal;
     this.values = req.contextValues;
     this.#request = req;
     this.#deadline = req.contextValues.get(deadlineKey);
+  }
+
+  // Read through to the request: only a handler that reads it makes the signal.
+  get signal(): AbortSignal {
+    return this.#request.signal;
   }
 
   timeoutMs(): number | undefined {

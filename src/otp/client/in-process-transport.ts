@@ -10,7 +10,13 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
-import { deadlineKey, InProcessContext, InProcessRequest, InProcessResponse } from "./in-process-messages.js";
+import {
+  deadlineKey,
+  InProcessContext,
+  InProcessRequest,
+  InProcessResponse,
+  LazyCancellation,
+} from "./in-process-messages.js";
 
 type UnaryHandler = (request: never, context: HandlerContext) => unknown;
 type Next = (req: UnaryRequest) => Promise<UnaryResponse>;
@@ -32,7 +38,8 @@ export interface InProcessTransportOptions {
  * Connect's own call helpers are not used either: each call made two AbortSignals, a linked
  * controller and, on completion, aborted them without a reason, which builds a DOMException
  * with a stack trace per call. Here a call has one
- * controller that is only aborted when something really is cancelled.
+ * controller, made only if the handler reads its signal, and only aborted when something
+ * really is cancelled.
  */
 export function createInProcessTransport(options: InProcessTransportOptions): Transport {
   const chains = buildChains(options);
@@ -89,7 +96,7 @@ interface CallInit {
 function call(chain: Next, method: DescMethodUnary, init: CallInit, input: unknown): Promise<UnaryResponse> {
   const { signal, timeoutMs } = init;
   return new Promise((resolve, reject) => {
-    const controller = new AbortController();
+    const cancellation = new LazyCancellation();
     let settled = false;
     const finish = () => {
       if (settled) return false;
@@ -101,7 +108,7 @@ function call(chain: Next, method: DescMethodUnary, init: CallInit, input: unkno
     const cancel = (reason: ConnectError) => {
       if (!finish()) return;
       // With a reason, so no DOMException is built; the handler's carrier call stops too.
-      controller.abort(reason);
+      cancellation.cancel(reason);
       reject(reason);
     };
     const onCallerAbort = () => cancel(ConnectError.from(signal?.reason, Code.Canceled));
@@ -115,7 +122,7 @@ function call(chain: Next, method: DescMethodUnary, init: CallInit, input: unkno
     const contextValues = init.contextValues ?? createContextValues();
     if (timer !== undefined) contextValues.set(deadlineKey, Date.now() + timeoutMs!);
     const message = create(method.input as DescMessage, input as never);
-    const req = new InProcessRequest(method, controller.signal, init.header, contextValues, message) as UnaryRequest;
+    const req = new InProcessRequest(method, cancellation, init.header, contextValues, message) as UnaryRequest;
     chain(req).then(
       (res) => finish() && resolve(res),
       // An interceptor's own failure is kept off the caller's side the same way.

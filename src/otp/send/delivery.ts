@@ -5,7 +5,7 @@ import { type Carrier, type CarrierAcceptance, CarrierError, type SendOptions } 
 import type { AcceptedSend, DeliveryTracker } from "../../delivery/tracker.js";
 import { defaultLanguage, spokenLanguage } from "../../i18n/locale.js";
 import { contextWith, traceFields } from "../../observability/trace-context.js";
-import { callerLogFieldsKey } from "../caller.js";
+import { callerLogFieldsKey, endsOnlyAtDeadlineKey } from "../caller.js";
 import type { ValidSend } from "../validation.js";
 import { voiceScript } from "../voice-script.js";
 import { answerMarginMs, countOutcome, type Send, type SendCall, type SendReporting, spanOfCall } from "./send.js";
@@ -111,8 +111,10 @@ export function createDelivery(options: DeliveryOptions): Send {
 function sendOptions(call: SendCall, span: Span | undefined, defaultTimeoutMs: number): SendOptions {
   const remaining = call.ctx.timeoutMs() ?? Infinity;
   const timeoutMs = Math.max(1, Math.min(defaultTimeoutMs, remaining - answerMarginMs));
+  // No signal where only the deadline could abort it: timeoutMs ends the call before that.
+  const signal = call.ctx.values.get(endsOnlyAtDeadlineKey) ? undefined : call.ctx.signal;
   // The carrier call's span only in a recorded trace.
-  return { timeoutMs, signal: call.ctx.signal, trace: span?.isRecording() ? contextWith(span) : undefined };
+  return { timeoutMs, signal, trace: span?.isRecording() ? contextWith(span) : undefined };
 }
 
 function toCarrier(

@@ -56,68 +56,102 @@ export function exchange(
   request: ExchangeRequest,
   limits: { readonly timeoutMs: number; readonly signal?: AbortSignal },
 ): Promise<RawAnswer> {
-  const { signal } = limits;
   return new Promise((resolve, reject) => {
-    let abort: ((err?: Error) => void) | undefined;
-    let written = false;
-    let responded = false;
-    let settled = false;
-    let status = 0;
-    let headers: Record<string, string | string[]> = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const settle = (done: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      done();
-    };
-    // Set before aborting: undici reports the abort through onError at once.
-    let cancelled = false;
-    const fail = (err: unknown) => settle(() => reject(new ExchangeError(err, written, responded, cancelled)));
-    const cancel = (reason: unknown) => {
-      const err = reason instanceof Error ? reason : new Error("carrier call cancelled", { cause: reason });
-      cancelled = true;
-      abort?.(err);
-      fail(err);
-    };
-    const onAbort = () => cancel(signal?.reason);
-    const timer = setTimeout(() => cancel(new DeadlinePassed()), Math.max(1, limits.timeoutMs));
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const handler = {
-      onConnect(a: (err?: Error) => void) {
-        abort = a;
-        if (settled) a(new Error("carrier call cancelled"));
-      },
-      onBodySent() {
-        written = true;
-      },
-      onHeaders(statusCode: number, raw: Buffer[]) {
-        responded = true;
-        status = statusCode;
-        headers = parseRawHeaders(raw);
-        return true;
-      },
-      onData(chunk: Buffer) {
-        size += chunk.length;
-        if (size > request.maxAnswerBytes) {
-          abort?.(new AnswerTooLarge());
-          return false;
-        }
-        chunks.push(chunk);
-        return true;
-      },
-      onComplete() {
-        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
-        settle(() => resolve({ status, headers, text }));
-      },
-      onError: fail,
-    };
-    const { method = "POST", path, headers: requestHeaders, body } = request;
-    pool.dispatch({ method, path, headers: requestHeaders, body }, handler as Dispatcher.DispatchHandler);
+    const call = new Exchange(request.maxAnswerBytes, limits.timeoutMs, limits.signal, resolve, reject);
+    if (call.settled) return;
+    const { method = "POST", path, headers, body } = request;
+    pool.dispatch({ method, path, headers, body }, call as Dispatcher.DispatchHandler);
   });
+}
+
+const onDeadline = (call: Exchange) => call.cancel(new DeadlinePassed());
+
+/**
+ * One exchange's state and undici's handler for it, in one object: the handler's methods, the
+ * deadline's callback and the signal's listener (`handleEvent`) are shared by every call
+ * instead of a dozen closures made per call.
+ */
+class Exchange {
+  settled = false;
+  #abort: ((err?: Error) => void) | undefined;
+  #written = false;
+  #responded = false;
+  // Set before aborting: undici reports the abort through onError at once.
+  #cancelled = false;
+  #status = 0;
+  #headers: Record<string, string | string[]> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  readonly #timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    readonly maxAnswerBytes: number,
+    timeoutMs: number,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: (answer: RawAnswer) => void,
+    readonly reject: (err: ExchangeError) => void,
+  ) {
+    this.#timer = setTimeout(onDeadline, Math.max(1, timeoutMs), this);
+    if (signal?.aborted) this.handleEvent();
+    else signal?.addEventListener("abort", this, { once: true });
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    this.cancel(this.signal?.reason);
+  }
+
+  cancel(reason: unknown): void {
+    const err = reason instanceof Error ? reason : new Error("carrier call cancelled", { cause: reason });
+    this.#cancelled = true;
+    this.#abort?.(err);
+    this.onError(err);
+  }
+
+  #finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.#timer);
+    this.signal?.removeEventListener("abort", this);
+    return true;
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.settled) abort(new Error("carrier call cancelled"));
+  }
+
+  onBodySent(): void {
+    this.#written = true;
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[]): boolean {
+    this.#responded = true;
+    this.#status = statusCode;
+    this.#headers = parseRawHeaders(raw);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.#size += chunk.length;
+    if (this.#size > this.maxAnswerBytes) {
+      this.#abort?.(new AnswerTooLarge());
+      return false;
+    }
+    this.#chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (!this.#finish()) return;
+    const chunks = this.#chunks;
+    const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
+    this.resolve({ status: this.#status, headers: this.#headers, text });
+  }
+
+  onError(err: unknown): void {
+    if (this.#finish()) this.reject(new ExchangeError(err, this.#written, this.#responded, this.#cancelled));
+  }
 }
 
 function parseRawHeaders(raw: Buffer[]): Record<string, string | string[]> {

@@ -45,7 +45,8 @@ export function createApiKeyInterceptor(keys: ReadonlyMap<string, string>, whenN
 
 /** Marks in-process calls (the façade in the same process) with a fixed caller name. */
 export function createFixedCallerInterceptor(caller: string): Interceptor {
-  return (next) => async (req) => {
+  // Not async: setting a value cannot throw, and an async wrapper is a promise per call.
+  return (next) => (req) => {
     req.contextValues.set(callerKey, caller);
     return next(req);
   };

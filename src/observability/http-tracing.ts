@@ -24,11 +24,15 @@ import type { FastifyInstance } from "fastify";
  */
 export function traceHttpRequests(app: FastifyInstance, options: { readonly quietRoutes: ReadonlySet<string> }): void {
   const tracer = trace.getTracer("otp-gateway/http");
+  // The headers the configured propagators read (traceparent, tracestate, baggage by default):
+  // a request with none of them, as Okta's are, has nothing to extract.
+  const fields = propagation.fields().map((f) => f.toLowerCase());
+  const carriesTrace = (headers: Record<string, unknown>) => fields.some((f) => headers[f] !== undefined);
   app.decorateRequest("otelContext", null);
   app.addHook("onRequest", (req, reply, done) => {
     const route = req.routeOptions.url;
     if (route !== undefined && options.quietRoutes.has(route)) return done();
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const parent = carriesTrace(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
     const name = route !== undefined ? `${req.method} ${route}` : req.method;
     const span = tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
     // Kept even when not sampled: the children then know not to record either.

@@ -15,10 +15,15 @@ export function rpcValuesFor(ctx: Context | null | undefined): ContextValues {
   return ctx ? values.set(traceContextKey, ctx) : values;
 }
 
-/** The span an RPC's work adds attributes to, if the call is traced. */
+/**
+ * The span an RPC's work adds attributes to, if the call is recorded. A span that is not
+ * (most calls under the default sampler) is left out: its attributes would be built for
+ * nothing, and a record linking to it would point at a trace that was never kept.
+ */
 export function spanOf(values: ContextValues): Span | undefined {
   const ctx = values.get(traceContextKey);
-  return ctx === undefined ? undefined : trace.getSpan(ctx);
+  const span = ctx === undefined ? undefined : trace.getSpan(ctx);
+  return span?.isRecording() ? span : undefined;
 }
 
 /** A context whose active span is `span`, for starting that span's children. */

@@ -7,7 +7,7 @@ import type { CountryCode } from "libphonenumber-js/max";
 import { Channel, type OtpService, type SendOtpRequest, type SendOtpResponse } from "../../gen/otp/v1/otp_pb.js";
 import { afterAnswer } from "../after-answer.js";
 import { rpcValuesFor } from "../observability/trace-context.js";
-import { callerLogFieldsKey, endsOnlyAtDeadlineKey } from "../otp/caller.js";
+import { callerLogFieldsKey } from "../otp/caller.js";
 import { idempotencyKeyPattern } from "../otp/request-rules.js";
 import { maskPhoneNumber } from "../phone.js";
 import { type EventKind, eventKind } from "./event-kind.js";
@@ -98,15 +98,11 @@ export async function handleHook(req: HookRequest, reply: FastifyReply, opts: Ho
 
 /**
  * The call's context values: the request's trace, so the send's spans nest under it, and in
- * this process the event's log fields, for the service's line, and that the call ends only at
- * its deadline.
+ * this process the event's log fields, for the service's line.
  */
 function callValues(req: HookRequest, event: HookEvent, opts: HookHandlerOptions) {
   const values = rpcValuesFor(req.otelContext);
-  // No signal is passed (the call ends at its deadline), so the send's carrier call needs none.
-  return opts.delivery === "remote"
-    ? values
-    : values.set(callerLogFieldsKey, event.fields).set(endsOnlyAtDeadlineKey, true);
+  return opts.delivery === "remote" ? values : values.set(callerLogFieldsKey, event.fields);
 }
 
 function describe(req: HookRequest, send: SendInit): HookEvent {

@@ -20,11 +20,12 @@ export const callerLogFieldsKey = createContextKey<Readonly<Record<string, unkno
 });
 
 /**
- * Set by a caller in this process that passes no signal, so that its call can only end at its
- * deadline (the Okta hook). The send's carrier call then takes no signal: its own timeout, the
- * deadline less a margin, always comes first, and a signal per send with a listener on it cost
- * about a tenth of the hook's throughput (bench/README.md). A network call's context values are
- * made by the server, so no remote caller can set it.
+ * Set by the in-process transport on every call: true when the caller passed no signal, so
+ * that only the call's deadline can end it (the Okta hook's calls). The send's carrier call
+ * then takes no signal: its own timeout, the deadline less a margin, always comes first, and a
+ * signal per send with a listener on it cost about a tenth of the hook's throughput
+ * (bench/README.md). A network call's context values are made by the server, so it is never
+ * set there.
  */
 export const endsOnlyAtDeadlineKey = createContextKey<boolean>(false, {
   description: "in-process call ends only at its deadline",

@@ -68,7 +68,7 @@ describe("in-process cancellation", () => {
     expect(String(late?.reason)).toMatch(/deadline_exceeded/);
   });
 
-  it("gives the carrier call the RPC's signal unless the caller's call ends only at its deadline", async () => {
+  it("gives the carrier call the RPC's signal unless the caller passed none", async () => {
     const sandbox = createSandboxCarrier();
     const signals: Array<AbortSignal | undefined> = [];
     const carrier: Carrier = {
@@ -93,19 +93,23 @@ describe("in-process cancellation", () => {
       }),
     );
     const send = { channel: Channel.SMS, phoneNumber: "+447911123456", code: "482913" };
+    await client.sendOtp(send, { timeoutMs: 2_000, signal: new AbortController().signal });
     await client.sendOtp(send, { timeoutMs: 2_000 });
+    // A caller's own claim does not count: the transport says whether the caller passed a signal.
     await client.sendOtp(send, {
       timeoutMs: 2_000,
+      signal: new AbortController().signal,
       contextValues: createContextValues().set(endsOnlyAtDeadlineKey, true),
     });
-    expect(signals).toHaveLength(2);
+    expect(signals).toHaveLength(3);
     expect(signals[0]).toBeInstanceOf(AbortSignal);
     expect(signals[1]).toBeUndefined();
+    expect(signals[2]).toBeInstanceOf(AbortSignal);
   });
 });
 
 describe("the Okta hook's in-process call", () => {
-  it("tells the service that it ends only at its deadline, so the carrier call takes no signal", async () => {
+  it("passes no signal, so the service knows its call ends only at its deadline", async () => {
     const seen: Array<boolean | undefined> = [];
     const client = createClient(
       OtpService,

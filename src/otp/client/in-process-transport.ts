@@ -10,6 +10,7 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
+import { endsOnlyAtDeadlineKey } from "../caller.js";
 import {
   deadlineKey,
   InProcessContext,
@@ -121,6 +122,9 @@ function call(chain: Next, method: DescMethodUnary, init: CallInit, input: unkno
 
     const contextValues = init.contextValues ?? createContextValues();
     if (timer !== undefined) contextValues.set(deadlineKey, Date.now() + timeoutMs!);
+    // Without a caller's signal only the deadline can end the call: the send then gives its
+    // carrier call no signal (its own timeout comes first), and none is made here.
+    contextValues.set(endsOnlyAtDeadlineKey, signal === undefined);
     const message = create(method.input as DescMessage, input as never);
     const req = new InProcessRequest(method, cancellation, init.header, contextValues, message) as UnaryRequest;
     chain(req).then(

@@ -1,4 +1,4 @@
-// Start-up time to a ready /readyz: `npm start` as an operator runs it (its prestart build check
+// Start-up time to a ready /readyz: `npm start` as an operator runs it (its build check
 // included, the build up to date), and the start command's node process alone, with tracing
 // to an OTLP endpoint and without.
 import { spawn } from "node:child_process";

@@ -18,7 +18,9 @@ export const startNodeOptions: readonly string[] = startCommand.filter(
   (arg, i) => arg.startsWith("--") && arg !== "--import" && startCommand[i - 1] !== "--import",
 );
 /** The module `npm start` preloads with `--import` (telemetry), added or left out per test. */
-export const startTelemetry: string = startCommand[startCommand.indexOf("--import") + 1]!;
+export const startTelemetry: string = startCommand.find(
+  (arg, i) => startCommand[i - 1] === "--import" && arg.includes("telemetry"),
+)!;
 /** The script `npm start` runs: the bundle, as the image runs it. */
 export const startEntry: string = startCommand.at(-1)!;
 

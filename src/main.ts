@@ -22,8 +22,6 @@ if (config.carrier.mode === "sandbox" && config.role !== "facade") {
   );
 }
 for (const warning of config.warnings) logger.warn(`configuration: ${warning} (refused when NODE_ENV=production)`);
-// The banners below are written straight to stdout: the lines logged so far go first.
-logger.flush();
 if (config.okta.authSecretGenerated) {
   // Shown once, on the terminal only, so a developer can call the hook; never in live mode.
   process.stdout.write(

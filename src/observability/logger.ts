@@ -1,5 +1,4 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
-import { LineBatch } from "./line-batch.js";
 
 /**
  * Pino options shared by the gateway's own logger and Fastify's: credential headers are
@@ -26,14 +25,11 @@ export function loggerOptions(level: string, authHeader: string): LoggerOptions 
 }
 
 /**
- * Lines go to stdout through pino's synchronous destination, gathered for up to 5 ms
- * (line-batch.ts) and written out on exit. Pino's default asynchronous destination appends each
- * line to the text still pending and measures that text's byte length on every line, which
- * flattens it: at 3,500 sends a second that was 16 KB of garbage a send (bench/README.md).
+ * Lines go to stdout with one write each, as Node's own stdout does for files and pipes on
+ * Linux. Pino's default asynchronous destination appends each line to the text still pending
+ * and measures that text's byte length on every line, which flattens it: at 3,500 sends a
+ * second that was 16 KB of garbage a send and 8 % of the throughput (bench/README.md).
  */
 export function createLogger(level: string, authHeader: string, destination?: NodeJS.WritableStream): Logger {
-  if (destination) return pino(loggerOptions(level, authHeader), destination);
-  const batch = new LineBatch(pino.destination({ dest: 1, sync: true }));
-  process.on("exit", () => batch.flushSync());
-  return pino(loggerOptions(level, authHeader), batch);
+  return pino(loggerOptions(level, authHeader), destination ?? pino.destination({ dest: 1, sync: true }));
 }

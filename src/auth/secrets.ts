@@ -1,13 +1,34 @@
-import { hash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 
-// Secrets are compared as SHA-256 digests: equal length always, and the time taken does not
-// depend on where the presented value first differs or how long it is.
-const digest = (value: string) => hash("sha256", value, "buffer");
+/**
+ * One expected secret's constant-time check: the presented value is written into a buffer of
+ * the secret's length and compared in full, so the time taken does not depend on where the
+ * presented value first differs, nor on the secret's length (only on the caller's own input's).
+ * No digest per request: hashing the presented value was the costliest step of a hook's
+ * authentication (bench/README.md). One scratch buffer per secret: checks are synchronous.
+ */
+class FixedLengthSecret {
+  private readonly expected: Buffer;
+  private readonly scratch: Buffer;
+
+  constructor(secret: string) {
+    this.expected = Buffer.from(secret, "utf8");
+    this.scratch = Buffer.alloc(this.expected.length);
+  }
+
+  matches(presented: string): boolean {
+    // A shorter value leaves the end of an earlier one in the buffer; its length refuses it.
+    const written = this.scratch.write(presented, "utf8");
+    const same = timingSafeEqual(this.scratch, this.expected);
+    // A longer value fills the buffer with its start; it must also be exactly that long.
+    return same && written === this.expected.length && Buffer.byteLength(presented, "utf8") === written;
+  }
+}
 
 /** A constant-time check of a presented secret against one expected secret. */
 export function createSecretMatcher(expected: string): (presented: string | string[] | undefined) => boolean {
-  const expectedDigest = digest(expected);
-  return (presented) => typeof presented === "string" && timingSafeEqual(digest(presented), expectedDigest);
+  const secret = new FixedLengthSecret(expected);
+  return (presented) => typeof presented === "string" && secret.matches(presented);
 }
 
 /**
@@ -17,12 +38,11 @@ export function createSecretMatcher(expected: string): (presented: string | stri
 export function createNamedSecretMatcher(
   secrets: ReadonlyMap<string, string>,
 ): (presented: string) => string | undefined {
-  const digests = [...secrets].map(([name, secret]) => ({ name, digest: digest(secret) }));
+  const candidates = [...secrets].map(([name, secret]) => ({ name, secret: new FixedLengthSecret(secret) }));
   return (presented) => {
-    const presentedDigest = digest(presented);
     let found: string | undefined;
-    for (const candidate of digests) {
-      if (timingSafeEqual(presentedDigest, candidate.digest) && found === undefined) found = candidate.name;
+    for (const candidate of candidates) {
+      if (candidate.secret.matches(presented) && found === undefined) found = candidate.name;
     }
     return found;
   };

@@ -7,9 +7,12 @@
 // file makes the build stale.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { bundleOutputs } from "./bundle.mjs";
 
 const inputs = ["src", "gen", "tsconfig.json", "tsconfig.build.json", "package.json", "package-lock.json"];
 const stamp = "dist/.build-stamp";
+/** What a build makes and the start command runs: tsc's entry and the bundle's. */
+const outputs = ["dist/src/main.js", ...bundleOutputs];
 
 function newestMtime(path) {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -23,7 +26,7 @@ function newestMtime(path) {
  * `hasSources` false: an image or a production install holds dist/ only, and there is nothing
  * to compare with. `record()` writes the stamp once a build succeeded.
  */
-export function buildState(root, outputs) {
+export function buildState(root) {
   if (!existsSync(join(root, "src"))) return { hasSources: false, stale: false, record() {} };
   const newest = Math.max(...inputs.map((p) => newestMtime(join(root, p))));
   const stampFile = join(root, stamp);

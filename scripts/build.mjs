@@ -13,13 +13,13 @@ import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { buildState } from "./build-stamp.mjs";
-import { bundle, bundleOutputs } from "./bundle.mjs";
+import { bundle } from "./bundle.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 
 // A Docker stage installing dependencies before the sources are copied, or a production install
 // without TypeScript, has nothing to build with: dist/ is left as it is.
-const state = buildState(root, ["dist/src/main.js", ...bundleOutputs]);
+const state = buildState(root);
 if (!state.hasSources) process.exit(0);
 if (!process.argv.includes("--force") && !state.stale) process.exit(0);
 

@@ -5,11 +5,10 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { buildState } from "./build-stamp.mjs";
-import { bundleOutputs } from "./bundle.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-if (buildState(root, ["dist/src/main.js", ...bundleOutputs]).stale) {
+if (buildState(root).stale) {
   const build = fileURLToPath(new URL("build.mjs", import.meta.url));
   const result = spawnSync(process.execPath, [build], { cwd: root, stdio: ["ignore", 2, 2] });
   if (result.status !== 0) {

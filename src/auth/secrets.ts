@@ -17,11 +17,11 @@ class FixedLengthSecret {
   }
 
   matches(presented: string): boolean {
-    // A shorter value leaves the end of an earlier one in the buffer; its length refuses it.
-    const written = this.scratch.write(presented, "utf8");
+    this.scratch.write(presented, "utf8");
     const same = timingSafeEqual(this.scratch, this.expected);
-    // A longer value fills the buffer with its start; it must also be exactly that long.
-    return same && written === this.expected.length && Buffer.byteLength(presented, "utf8") === written;
+    // A longer value fills the buffer with its start, a shorter one leaves an earlier value's
+    // end in it: only a value of exactly the secret's length can match.
+    return same && Buffer.byteLength(presented, "utf8") === this.expected.length;
   }
 }
 
